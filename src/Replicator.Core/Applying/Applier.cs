@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Replicator.Planning;
+
+namespace Replicator.Applying;
+
+public enum ActionStatus : byte { Applied, Poison, Failed }
+
+/// <summary>What became of one action on one target.</summary>
+public readonly record struct ActionResult(WriteAction Action, ActionStatus Status, string? Error);
+
+/// <summary>
+/// Applies a plan's actions to one target: in BatchWriteItem chunks of 25, many chunks in flight
+/// at once (bounded), each key written once per plan so per-key order holds. Unprocessed items,
+/// throttling, 5xx and dropped connections are retried with capped, jittered backoff until the
+/// deadline; a chunk the service refuses as invalid is split into single writes to find the
+/// poison item, so its neighbours still apply.
+/// </summary>
+internal sealed class Applier(ReplicationSettings settings, TimeProvider time, Backoff backoff)
+{
+    public async Task<IReadOnlyList<ActionResult>> ApplyAsync(ITargetWriter writer, IReadOnlyList<WriteAction> actions, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var results = new ConcurrentBag<ActionResult>();
+        var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
+        using var stop = DeadlineSource(deadline, cancellationToken);
+        await Parallel.ForEachAsync(
+            chunks,
+            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentRequests },
+            async (chunk, _) =>
+            {
+                foreach (var result in await ApplyChunkAsync(writer, chunk, deadline, stop.Token).ConfigureAwait(false))
+                {
+                    results.Add(result);
+                }
+            }).ConfigureAwait(false);
+        return [.. results];
+    }
+
+    private CancellationTokenSource DeadlineSource(DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var remaining = deadline - time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+        {
+            source.Cancel();
+        }
+        else
+        {
+            // Timer on the injected clock, so tests with a fake clock see the same deadline.
+            var timer = time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), source, remaining, Timeout.InfiniteTimeSpan);
+            source.Token.Register(static state => ((ITimer)state!).Dispose(), timer);
+        }
+
+        return source;
+    }
+
+    private async Task<IEnumerable<ActionResult>> ApplyChunkAsync(ITargetWriter writer, WriteAction[] chunk, DateTimeOffset deadline, CancellationToken stop)
+    {
+        IReadOnlyList<WriteAction> pending = chunk;
+        var outcome = await WithRetriesAsync(
+            async token =>
+            {
+                pending = await writer.WriteBatchAsync(pending, token).ConfigureAwait(false);
+                return pending.Count == 0;
+            },
+            deadline,
+            stop).ConfigureAwait(false);
+
+        return outcome.Status switch
+        {
+            ActionStatus.Applied => chunk.Select(action => new ActionResult(action, ActionStatus.Applied, null)),
+            ActionStatus.Poison => await ApplyOneByOneAsync(writer, pending, chunk, deadline, stop).ConfigureAwait(false),
+            _ => Settle(chunk, pending, outcome.Error),
+        };
+    }
+
+    /// <summary>The service refused the whole chunk as invalid: write its items singly to find which.</summary>
+    private async Task<IEnumerable<ActionResult>> ApplyOneByOneAsync(ITargetWriter writer, IReadOnlyList<WriteAction> pending, WriteAction[] chunk, DateTimeOffset deadline, CancellationToken stop)
+    {
+        var singles = await Task.WhenAll(pending.Select(async action =>
+        {
+            var outcome = await WithRetriesAsync(
+                async token =>
+                {
+                    await writer.WriteOneAsync(action, token).ConfigureAwait(false);
+                    return true;
+                },
+                deadline,
+                stop).ConfigureAwait(false);
+            return new ActionResult(action, outcome.Status, outcome.Error);
+        })).ConfigureAwait(false);
+        var done = chunk.Except(pending).Select(action => new ActionResult(action, ActionStatus.Applied, null));
+        return done.Concat(singles);
+    }
+
+    /// <summary>Actions no longer pending were applied; the rest failed with <paramref name="error"/>.</summary>
+    private static IEnumerable<ActionResult> Settle(WriteAction[] chunk, IReadOnlyList<WriteAction> pending, string? error)
+    {
+        var unfinished = pending.ToHashSet();
+        return chunk.Select(action => unfinished.Contains(action)
+            ? new ActionResult(action, ActionStatus.Failed, error)
+            : new ActionResult(action, ActionStatus.Applied, null));
+    }
+
+    private readonly record struct AttemptOutcome(ActionStatus Status, string? Error);
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it reports done, retrying unfinished work and
+    /// retryable errors with backoff. Gives up when the next wait would pass the deadline.
+    /// </summary>
+    private async Task<AttemptOutcome> WithRetriesAsync(Func<CancellationToken, Task<bool>> attempt, DateTimeOffset deadline, CancellationToken stop)
+    {
+        string? lastError = null;
+        for (var tries = 0; ; tries++)
+        {
+            try
+            {
+                if (await attempt(stop).ConfigureAwait(false))
+                {
+                    return new AttemptOutcome(ActionStatus.Applied, null);
+                }
+
+                lastError = "the service left items unprocessed (throttled)";
+            }
+            catch (TargetWriteException e) when (e.Kind == TargetErrorKind.Retryable)
+            {
+                lastError = e.Message;
+            }
+            catch (TargetWriteException e)
+            {
+                return new AttemptOutcome(e.Kind == TargetErrorKind.Poison ? ActionStatus.Poison : ActionStatus.Failed, e.Message);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return GaveUp(tries + 1, lastError ?? "the write was still in flight");
+            }
+
+            var delay = backoff.Delay(tries);
+            if (time.GetUtcNow() + delay >= deadline || stop.IsCancellationRequested)
+            {
+                return GaveUp(tries + 1, lastError);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return GaveUp(tries + 1, lastError);
+            }
+        }
+    }
+
+    private static AttemptOutcome GaveUp(int tries, string? lastError) =>
+        new(ActionStatus.Failed, $"not durable by the deadline after {tries} attempt(s); last error: {lastError}");
+}

@@ -1,0 +1,47 @@
+using System.Text;
+
+namespace Replicator.Model;
+
+/// <summary>
+/// An item's primary key (partition key, and sort key if any), with an identity that matches
+/// DynamoDB's: attribute order does not matter and numbers compare as decimals.
+/// </summary>
+public sealed class ItemKey : IEquatable<ItemKey>
+{
+    private readonly string _identity;
+
+    public ItemKey(IReadOnlyDictionary<string, DynamoValue> attributes)
+    {
+        Attributes = attributes;
+        _identity = Identity(attributes);
+    }
+
+    public IReadOnlyDictionary<string, DynamoValue> Attributes { get; }
+
+    private static string Identity(IReadOnlyDictionary<string, DynamoValue> attributes)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, value) in attributes.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            text.Append(name).Append('\u0001').Append(value.Type).Append('\u0001');
+            text.Append(value.Type switch
+            {
+                DynamoType.S => value.AsString(),
+                DynamoType.N => DynamoNumber.Canonical(value.AsNumber()),
+                DynamoType.B => Convert.ToBase64String(value.AsBinary()),
+                _ => value.ToString(),
+            });
+            text.Append('\u0002');
+        }
+
+        return text.ToString();
+    }
+
+    public bool Equals(ItemKey? other) => other is not null && _identity == other._identity;
+
+    public override bool Equals(object? obj) => Equals(obj as ItemKey);
+
+    public override int GetHashCode() => _identity.GetHashCode(StringComparison.Ordinal);
+
+    public override string ToString() => DynamoJson.ToJson(Attributes);
+}

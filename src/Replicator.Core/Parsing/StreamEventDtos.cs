@@ -1,0 +1,84 @@
+using System.Text.Json.Serialization;
+using Replicator.Model;
+
+namespace Replicator.Parsing;
+
+// Wire shapes of a DynamoDB Streams record, as the Lambda event and GetRecords send them.
+// Only the parser sees these; the engine works on ChangeRecord.
+
+internal sealed class StreamRecordDto
+{
+    [JsonPropertyName("eventID")]
+    public string? EventId { get; set; }
+
+    [JsonPropertyName("eventName")]
+    public string? EventName { get; set; }
+
+    [JsonPropertyName("eventVersion")]
+    public string? EventVersion { get; set; }
+
+    [JsonPropertyName("eventSource")]
+    public string? EventSource { get; set; }
+
+    [JsonPropertyName("awsRegion")]
+    public string? AwsRegion { get; set; }
+
+    [JsonPropertyName("eventSourceARN")]
+    public string? EventSourceArn { get; set; }
+
+    [JsonPropertyName("userIdentity")]
+    public UserIdentityDto? UserIdentity { get; set; }
+
+    [JsonPropertyName("dynamodb")]
+    public StreamRecordBodyDto? Dynamodb { get; set; }
+}
+
+internal sealed class UserIdentityDto
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; set; }
+
+    [JsonPropertyName("principalId")]
+    public string? PrincipalId { get; set; }
+}
+
+internal sealed class StreamRecordBodyDto
+{
+    public double? ApproximateCreationDateTime { get; set; }
+
+    public Dictionary<string, DynamoValue>? Keys { get; set; }
+
+    public Dictionary<string, DynamoValue>? NewImage { get; set; }
+
+    public Dictionary<string, DynamoValue>? OldImage { get; set; }
+
+    public string? SequenceNumber { get; set; }
+
+    public long? SizeBytes { get; set; }
+
+    public string? StreamViewType { get; set; }
+}
+
+/// <summary>Only the two fields a broken record can still be named by.</summary>
+internal sealed class RecordIdentityDto
+{
+    [JsonPropertyName("eventID")]
+    public string? EventId { get; set; }
+
+    [JsonPropertyName("dynamodb")]
+    public RecordIdentityBodyDto? Dynamodb { get; set; }
+}
+
+internal sealed class RecordIdentityBodyDto
+{
+    public string? SequenceNumber { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    GenerationMode = JsonSourceGenerationMode.Metadata,
+    NumberHandling = JsonNumberHandling.Strict,
+    Converters = [typeof(DynamoValueConverter)],
+    MaxDepth = StreamEventParser.MaxJsonDepth)]
+[JsonSerializable(typeof(StreamRecordDto))]
+[JsonSerializable(typeof(RecordIdentityDto))]
+internal sealed partial class StreamEventJsonContext : JsonSerializerContext;

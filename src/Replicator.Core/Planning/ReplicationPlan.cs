@@ -1,0 +1,38 @@
+using Replicator.Model;
+
+namespace Replicator.Planning;
+
+public enum WriteKind : byte { Put, Delete }
+
+/// <summary>
+/// The one write a key needs after a batch is coalesced: put the last new image, or delete.
+/// It covers every record of the key in the batch; <see cref="FirstSequenceNumber"/> is the
+/// earliest of them, which is what a failure must report. <see cref="Item"/> is the item to put,
+/// or the key to delete.
+/// </summary>
+public sealed record WriteAction(
+    ItemKey Key,
+    WriteKind Kind,
+    IReadOnlyDictionary<string, DynamoValue> Item,
+    SequenceNumber FirstSequenceNumber,
+    ChangeRecord LastRecord,
+    int RecordCount,
+    DateTimeOffset? EarliestCreationTime);
+
+/// <summary>
+/// A record the planner cannot turn into a write. A malformed record can be dead-lettered
+/// (the record is at fault); a put from a stream with no new images cannot (the stream's
+/// configuration is), so it is always a failure.
+/// </summary>
+public sealed record PlanProblem(SequenceNumber? SequenceNumber, string Error, ReadOnlyMemory<byte> Raw, bool CanDeadLetter);
+
+/// <summary>What a batch comes to: one action per key, and the records that could not be planned.</summary>
+public sealed record ReplicationPlan(
+    IReadOnlyList<WriteAction> Actions,
+    IReadOnlyList<PlanProblem> Problems,
+    int RecordCount,
+    int SkippedTtlDeletes)
+{
+    /// <summary>The lowest sequence number in the batch, if any record has one.</summary>
+    public SequenceNumber? FirstSequenceNumber { get; init; }
+}

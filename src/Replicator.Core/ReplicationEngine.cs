@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using Replicator.Applying;
+using Replicator.Model;
+using Replicator.Parsing;
+using Replicator.Planning;
+
+namespace Replicator;
+
+/// <summary>Replication latency of the changes applied to one target region: now minus each change's creation time.</summary>
+public sealed record TargetLatency(string Region, IReadOnlyList<double> Milliseconds);
+
+/// <summary>
+/// What one batch came to. <see cref="FirstFailure"/> is the earliest sequence number whose effect
+/// is not durable on every target: the host reports it (Lambda) or checkpoints before it (poller).
+/// Records are counted by what became of the write that covers them.
+/// </summary>
+public sealed record BatchReport(
+    int RecordsIn,
+    int Keys,
+    int RecordsApplied,
+    int RecordsSkipped,
+    int RecordsDeadLettered,
+    int RecordsFailed,
+    SequenceNumber? FirstFailure,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<TargetLatency> Latencies,
+    TimeSpan Duration)
+{
+    /// <summary>A record failed whose place in the stream is unknown, so the whole batch must be retried.</summary>
+    public bool FailedWithoutPosition { get; init; }
+
+    public bool Succeeded => FirstFailure is null && !FailedWithoutPosition;
+}
+
+/// <summary>
+/// The engine: parse → plan → apply to every target → dead letters → outcome. Hosts (the Lambda
+/// function, the poller) give it records and a deadline and act on its report.
+/// </summary>
+public sealed class ReplicationEngine
+{
+    /// <summary>At most this many error messages are kept in a report (the counts are always whole).</summary>
+    private const int MaxReportedErrors = 20;
+
+    private readonly IReadOnlyList<ITargetWriter> _targets;
+    private readonly IDeadLetterSink? _deadLetters;
+    private readonly ReplicationSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Applier _applier;
+
+    public ReplicationEngine(IReadOnlyList<ITargetWriter> targets, IDeadLetterSink? deadLetters, ReplicationSettings settings, TimeProvider time, Random random)
+    {
+        if (targets.Count == 0)
+        {
+            throw new ArgumentException("At least one target is needed.", nameof(targets));
+        }
+
+        _targets = targets;
+        _deadLetters = deadLetters;
+        _settings = settings;
+        _time = time;
+        _applier = new Applier(settings, time, new Backoff(settings.BaseRetryDelay, settings.MaxRetryDelay, random));
+    }
+
+    public Task<BatchReport> ProcessAsync(ReadOnlyMemory<byte> streamEventJson, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        ProcessAsync(StreamEventParser.Parse(streamEventJson), deadline, cancellationToken);
+
+    public async Task<BatchReport> ProcessAsync(ParsedBatch batch, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var plan = Planner.Plan(batch, _settings.TtlDeletes);
+        var applyDeadline = ApplyDeadline(deadline);
+
+        var perTarget = await Task.WhenAll(_targets.Select(async target =>
+            (Target: target.Target, Results: await _applier.ApplyAsync(target, plan.Actions, applyDeadline, cancellationToken).ConfigureAwait(false))))
+            .ConfigureAwait(false);
+
+        var tally = new Tally(plan);
+        var latencies = new List<TargetLatency>();
+        var now = _time.GetUtcNow();
+        foreach (var (target, results) in perTarget)
+        {
+            var applied = new List<double>();
+            foreach (var result in results)
+            {
+                switch (result.Status)
+                {
+                    case ActionStatus.Applied:
+                        if (result.Action.EarliestCreationTime is { } created)
+                        {
+                            applied.Add(Math.Max(0, (now - created).TotalMilliseconds));
+                        }
+
+                        break;
+                    case ActionStatus.Poison:
+                        var letter = new DeadLetter(target.ToString(), result.Error ?? "refused by the target", result.Action.LastRecord.SequenceNumber.Value, result.Action.LastRecord.EventId, result.Action.LastRecord.Raw);
+                        if (await TryDeadLetterAsync(letter, tally, cancellationToken).ConfigureAwait(false))
+                        {
+                            tally.DeadLettered(result.Action);
+                        }
+                        else
+                        {
+                            tally.Failed(result.Action, $"{target} {result.Action.Key}: {result.Error}");
+                        }
+
+                        break;
+                    default:
+                        tally.Failed(result.Action, $"{target} {result.Action.Key}: {result.Error}");
+                        break;
+                }
+            }
+
+            latencies.Add(new TargetLatency(target.Region, applied));
+        }
+
+        foreach (var problem in plan.Problems)
+        {
+            var letter = new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, null, problem.Raw);
+            if (problem.CanDeadLetter && await TryDeadLetterAsync(letter, tally, cancellationToken).ConfigureAwait(false))
+            {
+                tally.DeadLetteredRecord();
+            }
+            else
+            {
+                tally.FailedRecord(problem.SequenceNumber, problem.Error);
+            }
+        }
+
+        return tally.Report(latencies, _time.GetElapsedTime(started));
+    }
+
+    /// <summary>Apply stops short of the host's deadline by the reserve (at most half the time left), to leave time to report.</summary>
+    private DateTimeOffset ApplyDeadline(DateTimeOffset deadline)
+    {
+        var remaining = deadline - _time.GetUtcNow();
+        var reserve = remaining > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(_settings.DeadlineReserve.Ticks, remaining.Ticks / 2)) : TimeSpan.Zero;
+        return deadline - reserve;
+    }
+
+    private async Task<bool> TryDeadLetterAsync(DeadLetter letter, Tally tally, CancellationToken cancellationToken)
+    {
+        if (_deadLetters is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _deadLetters.SendAsync(letter, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            tally.Error($"could not dead-letter record {letter.SequenceNumber ?? "(no sequence number)"}: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Counts records by fate. An action failed on any target is failed; dead-lettered on any (and failed on none), dead-lettered.</summary>
+    private sealed class Tally(ReplicationPlan plan)
+    {
+        private readonly HashSet<WriteAction> _failed = [];
+        private readonly HashSet<WriteAction> _deadLettered = [];
+        private readonly List<string> _errors = [];
+        private int _problemsDeadLettered;
+        private int _problemsFailed;
+        private SequenceNumber? _firstFailure;
+        private bool _failedWithoutPosition;
+
+        public void Failed(WriteAction action, string error)
+        {
+            _failed.Add(action);
+            Note(action.FirstSequenceNumber);
+            Error(error);
+        }
+
+        public void DeadLettered(WriteAction action) => _deadLettered.Add(action);
+
+        public void DeadLetteredRecord() => _problemsDeadLettered++;
+
+        public void FailedRecord(SequenceNumber? sequenceNumber, string error)
+        {
+            _problemsFailed++;
+            Error(error);
+            if ((sequenceNumber ?? plan.FirstSequenceNumber) is { } position)
+            {
+                // A record without a sequence number fails from the start of the batch: the whole batch is retried.
+                Note(position);
+            }
+            else
+            {
+                _failedWithoutPosition = true;
+            }
+        }
+
+        public void Error(string error)
+        {
+            if (_errors.Count < MaxReportedErrors)
+            {
+                _errors.Add(error);
+            }
+        }
+
+        private void Note(SequenceNumber sequenceNumber) =>
+            _firstFailure = _firstFailure is { } first ? SequenceNumber.Min(first, sequenceNumber) : sequenceNumber;
+
+        public BatchReport Report(IReadOnlyList<TargetLatency> latencies, TimeSpan duration)
+        {
+            var failed = _failed.Sum(action => action.RecordCount);
+            var deadLettered = _deadLettered.Where(action => !_failed.Contains(action)).Sum(action => action.RecordCount);
+            var applied = plan.Actions.Where(action => !_failed.Contains(action) && !_deadLettered.Contains(action)).Sum(action => action.RecordCount);
+            return new BatchReport(
+                RecordsIn: plan.RecordCount,
+                Keys: plan.Actions.Count,
+                RecordsApplied: applied,
+                RecordsSkipped: plan.SkippedTtlDeletes,
+                RecordsDeadLettered: deadLettered + _problemsDeadLettered,
+                RecordsFailed: failed + _problemsFailed,
+                FirstFailure: _firstFailure,
+                Errors: _errors,
+                Latencies: latencies,
+                Duration: duration)
+            {
+                FailedWithoutPosition = _failedWithoutPosition,
+            };
+        }
+    }
+}

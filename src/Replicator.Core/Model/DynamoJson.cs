@@ -71,9 +71,9 @@ public static class DynamoJson
         writer.WriteEndObject();
     }
 
-    public static string ToJson(DynamoValue value) => Observability.ReportLines.Render(writer => Write(writer, value));
+    public static string ToJson(DynamoValue value) => JsonText.Render(writer => Write(writer, value));
 
-    public static string ToJson(IReadOnlyDictionary<string, DynamoValue> item) => Observability.ReportLines.Render(writer => WriteItem(writer, item));
+    public static string ToJson(IReadOnlyDictionary<string, DynamoValue> item) => JsonText.Render(writer => WriteItem(writer, item));
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
     {

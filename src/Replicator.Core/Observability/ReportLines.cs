@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Replicator.Observability;
@@ -14,7 +13,7 @@ public static class ReportLines
     /// <summary>EMF takes at most 100 values for one metric in one line.</summary>
     internal const int MaxValuesPerMetric = 100;
 
-    public static string LogLine(BatchReport report, string? requestId) => Render(writer =>
+    public static string LogLine(BatchReport report, string? requestId) => JsonText.Render(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("level", report.Succeeded ? "info" : "error");
@@ -57,7 +56,7 @@ public static class ReportLines
     public static IEnumerable<string> MetricLines(BatchReport report, DateTimeOffset now)
     {
         var timestamp = now.ToUnixTimeMilliseconds();
-        yield return Render(writer =>
+        yield return JsonText.Render(writer =>
         {
             writer.WriteStartObject();
             WriteMetadata(writer, timestamp, dimension: null, ("RecordsApplied", "Count"), ("RecordsFailed", "Count"), ("RecordsDeadLettered", "Count"));
@@ -71,7 +70,7 @@ public static class ReportLines
         {
             foreach (var values in target.Milliseconds.Chunk(MaxValuesPerMetric))
             {
-                yield return Render(writer =>
+                yield return JsonText.Render(writer =>
                 {
                     writer.WriteStartObject();
                     WriteMetadata(writer, timestamp, "TargetRegion", ("ReplicationLatency", "Milliseconds"));
@@ -118,16 +117,5 @@ public static class ReportLines
         writer.WriteEndObject();
         writer.WriteEndArray();
         writer.WriteEndObject();
-    }
-
-    internal static string Render(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }

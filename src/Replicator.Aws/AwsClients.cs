@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.SQS;
+
+namespace Replicator.Aws;
+
+/// <summary>
+/// Creates AWS clients once per region and keeps them for the life of the process. An endpoint
+/// override (given, or from <c>AWS_ENDPOINT_URL_DYNAMODB</c>/<c>AWS_ENDPOINT_URL_SQS</c>/<c>AWS_ENDPOINT_URL</c>)
+/// sends every request there, signed for the client's region, so one local server can stand for
+/// many regions. Credentials come from the SDK's standard chain unless given.
+/// SDK retries are off: the engine retries within the host's deadline.
+/// </summary>
+public sealed class AwsClients(AWSCredentials? credentials = null, string? endpoint = null, Func<string, string?>? environment = null) : IDisposable
+{
+    private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
+    private readonly ConcurrentDictionary<string, IAmazonDynamoDB> _dynamoDb = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IAmazonSQS> _sqs = new(StringComparer.Ordinal);
+
+    /// <summary>Per-request timeout; a hung connection is retried rather than waited on until the deadline.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    public IAmazonDynamoDB DynamoDb(string region) => _dynamoDb.GetOrAdd(region, r =>
+    {
+        var config = new AmazonDynamoDBConfig { MaxErrorRetry = 0, Timeout = RequestTimeout };
+        Place(config, r, EndpointFor("DYNAMODB"));
+        return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
+    });
+
+    public IAmazonSQS Sqs(string region) => _sqs.GetOrAdd(region, r =>
+    {
+        var config = new AmazonSQSConfig { MaxErrorRetry = 2, Timeout = RequestTimeout };
+        Place(config, r, EndpointFor("SQS"));
+        return credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
+    });
+
+    /// <summary>The region of an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name, if it names one.</summary>
+    public static string? RegionOfQueue(string queueUrl) =>
+        Uri.TryCreate(queueUrl, UriKind.Absolute, out var uri) && uri.Host.Split('.') is ["sqs", var region, "amazonaws", ..] ? region : null;
+
+    private string? EndpointFor(string service) =>
+        endpoint ?? NonEmpty(_environment($"AWS_ENDPOINT_URL_{service}")) ?? NonEmpty(_environment("AWS_ENDPOINT_URL"));
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static void Place(ClientConfig config, string region, string? serviceUrl)
+    {
+        if (serviceUrl is null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        else
+        {
+            // Both, and in this order: ServiceURL alone signs for us-east-1, and setting
+            // RegionEndpoint after ServiceURL sends requests to the real AWS host.
+            config.ServiceURL = serviceUrl;
+            config.AuthenticationRegion = region;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _dynamoDb.Values)
+        {
+            client.Dispose();
+        }
+
+        foreach (var client in _sqs.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

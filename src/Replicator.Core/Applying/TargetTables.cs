@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+
+namespace Replicator.Applying;
+
+/// <summary>Reads target tables written as <c>region:table</c> or as a table ARN.</summary>
+public static partial class TargetTables
+{
+    /// <summary>
+    /// Parses a comma-separated list such as <c>us-west-2:users,eu-west-1:users</c> or
+    /// <c>arn:aws:dynamodb:us-west-2:123456789012:table/users</c>. Throws <see cref="FormatException"/>
+    /// naming the entry at fault.
+    /// </summary>
+    public static IReadOnlyList<TargetTable> ParseList(string text)
+    {
+        var entries = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0)
+        {
+            throw new FormatException("no target given; expected one or more of region:table or a table ARN, separated by commas");
+        }
+
+        var targets = entries.Select(Parse).ToList();
+        var duplicate = targets.GroupBy(target => target).FirstOrDefault(group => group.Count() > 1);
+        return duplicate is null ? targets : throw new FormatException($"target {duplicate.Key} is listed twice");
+    }
+
+    public static TargetTable Parse(string text)
+    {
+        string region, table;
+        if (text.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            // arn:partition:dynamodb:region:account:table/name
+            var parts = text.Split(':', 6);
+            if (parts.Length != 6 || parts[2] != "dynamodb" || !parts[5].StartsWith("table/", StringComparison.Ordinal) || parts[5].Contains("/stream/", StringComparison.Ordinal))
+            {
+                throw new FormatException($"'{text}' is not a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)");
+            }
+
+            region = parts[3];
+            table = parts[5]["table/".Length..];
+        }
+        else
+        {
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                throw new FormatException($"'{text}' is not of the form region:table (e.g. us-west-2:users)");
+            }
+
+            region = text[..colon];
+            table = text[(colon + 1)..];
+        }
+
+        if (!RegionPattern().IsMatch(region))
+        {
+            throw new FormatException($"'{region}' in '{text}' is not an AWS region name (e.g. us-west-2)");
+        }
+
+        if (!TablePattern().IsMatch(table))
+        {
+            throw new FormatException($"'{table}' in '{text}' is not a DynamoDB table name (3 to 255 of a-z, A-Z, 0-9, '_', '-', '.')");
+        }
+
+        return new TargetTable(region, table);
+    }
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]
+    private static partial Regex TablePattern();
+}

@@ -21,7 +21,10 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
     {
         var results = new ConcurrentBag<ActionResult>();
         var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
-        using var stop = DeadlineSource(deadline, cancellationToken);
+        // The deadline runs on the injected clock, so a test's clock sees the same deadline.
+        var remaining = deadline - time.GetUtcNow();
+        using var deadlineReached = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineReached.Token);
         await Parallel.ForEachAsync(
             chunks,
             new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentRequests },
@@ -33,24 +36,6 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
                 }
             }).ConfigureAwait(false);
         return [.. results];
-    }
-
-    private CancellationTokenSource DeadlineSource(DateTimeOffset deadline, CancellationToken cancellationToken)
-    {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var remaining = deadline - time.GetUtcNow();
-        if (remaining <= TimeSpan.Zero)
-        {
-            source.Cancel();
-        }
-        else
-        {
-            // Timer on the injected clock, so tests with a fake clock see the same deadline.
-            var timer = time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), source, remaining, Timeout.InfiniteTimeSpan);
-            source.Token.Register(static state => ((ITimer)state!).Dispose(), timer);
-        }
-
-        return source;
     }
 
     private async Task<IEnumerable<ActionResult>> ApplyChunkAsync(ITargetWriter writer, WriteAction[] chunk, DateTimeOffset deadline, CancellationToken stop)

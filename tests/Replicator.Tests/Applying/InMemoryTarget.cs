@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Replicator.Applying;
+using Replicator.Model;
+using Replicator.Planning;
+
+namespace Replicator.Tests.Applying;
+
+/// <summary>
+/// A target table in memory that keeps the writer contract: at most 25 actions on distinct keys
+/// per batch, unprocessed items returned, errors thrown as <see cref="TargetWriteException"/>.
+/// <see cref="Fault"/> decides, per request, what goes wrong.
+/// </summary>
+internal sealed class InMemoryTarget(string region = "us-west-2", string table = "target") : ITargetWriter
+{
+    public ConcurrentDictionary<ItemKey, IReadOnlyDictionary<string, DynamoValue>> Items { get; } = new();
+
+    /// <summary>Called before each request with its actions: return the ones to leave unprocessed, or throw.</summary>
+    public Func<IReadOnlyList<WriteAction>, IReadOnlyList<WriteAction>> Fault { get; set; } = _ => [];
+
+    public int BatchRequests => _batchRequests;
+
+    public int SingleRequests => _singleRequests;
+
+    private int _batchRequests;
+    private int _singleRequests;
+
+    public TargetTable Target { get; } = new(region, table);
+
+    public Task<IReadOnlyList<WriteAction>> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _batchRequests);
+        Assert.InRange(actions.Count, 1, ReplicationOptions.MaxBatchWriteItems);
+        Assert.Equal(actions.Count, actions.Select(a => a.Key).Distinct().Count());
+        var unprocessed = Fault(actions);
+        foreach (var action in actions.Except(unprocessed))
+        {
+            Write(action);
+        }
+
+        return Task.FromResult(unprocessed);
+    }
+
+    public Task WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _singleRequests);
+        if (Fault([action]).Count > 0)
+        {
+            throw new TargetWriteException(TargetErrorKind.Retryable, "throttled");
+        }
+
+        Write(action);
+        return Task.CompletedTask;
+    }
+
+    private void Write(WriteAction action)
+    {
+        if (action.Kind == WriteKind.Put)
+        {
+            Items[action.Key] = action.Item;
+        }
+        else
+        {
+            Items.TryRemove(action.Key, out _);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+using CsCheck;
+using Replicator.Applying;
+using Replicator.Model;
+using Replicator.Parsing;
+using Replicator.Planning;
+using Replicator.Tests.Fixtures;
+using Replicator.Tests.Planning;
+
+namespace Replicator.Tests.Applying;
+
+public sealed class ReplicationEngineTests
+{
+    /// <summary>Short waits so retry paths run in milliseconds; the logic is the same at any scale.</summary>
+    private static readonly ReplicationSettings Fast = new()
+    {
+        BaseRetryDelay = TimeSpan.FromMilliseconds(1),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(4),
+        DeadlineReserve = TimeSpan.Zero,
+    };
+
+    private static ReplicationEngine Engine(IDeadLetterSink? deadLetters, params ITargetWriter[] targets) =>
+        new(targets, deadLetters, Fast, TimeProvider.System, new Random(7));
+
+    private static DateTimeOffset In(int milliseconds) => DateTimeOffset.UtcNow.AddMilliseconds(milliseconds);
+
+    private static ParsedBatch Batch(int keys, int changesPerKey = 1)
+    {
+        var records = new List<string>();
+        var sequence = 1000;
+        for (var change = 0; change < changesPerKey; change++)
+        {
+            for (var key = 0; key < keys; key++)
+            {
+                records.Add(Events.Record(change == 0 ? "INSERT" : "MODIFY", $"k{key}", sequence++, change));
+            }
+        }
+
+        return Events.Parse(Events.Event([.. records]));
+    }
+
+    private static bool IsKey(WriteAction action, string key) => action.Key.Attributes["pk"].AsString() == key;
+
+    [Fact]
+    public async Task Process_CleanBatch_AppliesEveryKeyInBatchesOf25()
+    {
+        var target = new InMemoryTarget();
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 100, changesPerKey: 3), In(5000), CancellationToken.None);
+
+        Assert.True(report.Succeeded);
+        Assert.Null(report.FirstFailure);
+        Assert.Equal((300, 100, 300, 0, 0), (report.RecordsIn, report.Keys, report.RecordsApplied, report.RecordsDeadLettered, report.RecordsFailed));
+        Assert.Equal(100, target.Items.Count);
+        Assert.All(target.Items.Values, item => Assert.Equal("2", item["v"].AsNumber()));
+        Assert.Equal(4, target.BatchRequests);
+    }
+
+    [Fact]
+    public async Task Process_UnprocessedItems_AreRetriedUntilNoneIsLost()
+    {
+        var target = new InMemoryTarget();
+        var calls = 0;
+        // The first requests leave every other item unprocessed, as a throttled BatchWriteItem does.
+        target.Fault = actions => Interlocked.Increment(ref calls) <= 8 ? actions.Where((_, i) => i % 2 == 0).ToList() : [];
+
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 100), In(5000), CancellationToken.None);
+
+        Assert.True(report.Succeeded);
+        Assert.Equal(100, target.Items.Count);
+        Assert.True(target.BatchRequests > 4);
+    }
+
+    [Theory]
+    [InlineData(TargetErrorKind.Retryable)]
+    public async Task Process_ThrottlingAnd5xx_AreRetried(TargetErrorKind kind)
+    {
+        var target = new InMemoryTarget();
+        var calls = 0;
+        target.Fault = actions => Interlocked.Increment(ref calls) <= 5 ? throw new TargetWriteException(kind, "ProvisionedThroughputExceededException") : [];
+
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 30), In(5000), CancellationToken.None);
+
+        Assert.True(report.Succeeded);
+        Assert.Equal(30, target.Items.Count);
+    }
+
+    [Fact]
+    public async Task Process_FailureOutlastingTheDeadline_IsReportedAtTheEarliestUnappliedSequenceNumber()
+    {
+        var target = new InMemoryTarget();
+        // Key k7 is throttled for ever; its first record is 1007, its second 1057 (50 keys a round).
+        target.Fault = actions => actions.Any(a => IsKey(a, "k7")) ? actions.Where(a => IsKey(a, "k7")).ToList() : [];
+
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 50, changesPerKey: 2), In(300), CancellationToken.None);
+
+        Assert.False(report.Succeeded);
+        Assert.Equal("1007", report.FirstFailure?.Value);
+        Assert.Equal(2, report.RecordsFailed);
+        Assert.Equal(98, report.RecordsApplied);
+        Assert.Equal(49, target.Items.Count);
+        Assert.Contains(report.Errors, e => e.Contains("deadline", StringComparison.Ordinal) && e.Contains("k7", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Process_FatalError_FailsWithoutWaitingForTheDeadline()
+    {
+        var target = new InMemoryTarget { Fault = _ => throw new TargetWriteException(TargetErrorKind.Fatal, "ResourceNotFoundException") };
+        var started = DateTimeOffset.UtcNow;
+
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 3), In(60_000), CancellationToken.None);
+
+        Assert.Equal("1000", report.FirstFailure?.Value);
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(10));
+    }
+
+    private static Func<IReadOnlyList<WriteAction>, IReadOnlyList<WriteAction>> PoisonOn(string key) =>
+        actions => actions.Any(a => IsKey(a, key)) ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException: Item size has exceeded the maximum allowed size") : [];
+
+    [Fact]
+    public async Task Process_PoisonRecordWithDeadLetterQueue_IsDeadLetteredWhileItsNeighboursApply()
+    {
+        var target = new InMemoryTarget { Fault = PoisonOn("k3") };
+        var deadLetters = new InMemoryDeadLetters();
+
+        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 10), In(5000), CancellationToken.None);
+
+        Assert.True(report.Succeeded);
+        Assert.Equal((9, 1, 0), (report.RecordsApplied, report.RecordsDeadLettered, report.RecordsFailed));
+        Assert.Equal(9, target.Items.Count);
+        var letter = Assert.Single(deadLetters.Letters);
+        Assert.Equal("us-west-2:target", letter.Target);
+        Assert.Equal("1003", letter.SequenceNumber);
+        Assert.Contains("Item size has exceeded", letter.Error, StringComparison.Ordinal);
+        Assert.Contains("\"SequenceNumber\":\"1003\"", System.Text.Encoding.UTF8.GetString(letter.Record.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Process_PoisonRecordWithoutDeadLetterQueue_IsAFailureAtItsSequenceNumber()
+    {
+        var target = new InMemoryTarget { Fault = PoisonOn("k3") };
+
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 10), In(5000), CancellationToken.None);
+
+        Assert.Equal("1003", report.FirstFailure?.Value);
+        Assert.Equal(9, target.Items.Count);
+    }
+
+    [Fact]
+    public async Task Process_DeadLetterQueueDown_PoisonRecordIsAFailureNotALoss()
+    {
+        var target = new InMemoryTarget { Fault = PoisonOn("k3") };
+        var deadLetters = new InMemoryDeadLetters { Broken = true };
+
+        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 10), In(5000), CancellationToken.None);
+
+        Assert.Equal("1003", report.FirstFailure?.Value);
+        Assert.Contains(report.Errors, e => e.Contains("could not dead-letter", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Process_MalformedRecord_IsDeadLetteredWhole_OrReportedAtItsSequenceNumber()
+    {
+        var bad = Events.Record("INSERT", "x", 1001, 1).Replace("\"N\":\"1\"", "\"N\":\"one\"", StringComparison.Ordinal);
+        var batch = Events.Parse(Events.Event(Events.Record("INSERT", "a", 1000, 1), bad, Events.Record("INSERT", "b", 1002, 1)));
+
+        var deadLetters = new InMemoryDeadLetters();
+        var withQueue = await Engine(deadLetters, new InMemoryTarget()).ProcessAsync(batch, In(5000), CancellationToken.None);
+        Assert.True(withQueue.Succeeded);
+        Assert.Equal(bad, System.Text.Encoding.UTF8.GetString(Assert.Single(deadLetters.Letters).Record.Span));
+
+        var withoutQueue = await Engine(null, new InMemoryTarget()).ProcessAsync(batch, In(5000), CancellationToken.None);
+        Assert.Equal("1001", withoutQueue.FirstFailure?.Value);
+        Assert.Equal(2, withoutQueue.RecordsApplied);
+    }
+
+    [Fact]
+    public async Task Process_MalformedRecordWithoutSequenceNumber_FailsTheWholeBatchFromItsStart()
+    {
+        var bad = Events.Record("INSERT", "x", 1001, 1).Replace(",\"SequenceNumber\":\"1001\"", "", StringComparison.Ordinal);
+        var batch = Events.Parse(Events.Event(Events.Record("INSERT", "a", 1000, 1), bad));
+
+        var report = await Engine(null, new InMemoryTarget()).ProcessAsync(batch, In(5000), CancellationToken.None);
+        Assert.Equal("1000", report.FirstFailure?.Value);
+
+        var alone = await Engine(null, new InMemoryTarget()).ProcessAsync(Events.Parse(Events.Event(bad)), In(5000), CancellationToken.None);
+        Assert.True(alone.FailedWithoutPosition);
+        Assert.False(alone.Succeeded);
+    }
+
+    [Fact]
+    public async Task Process_SeveralTargets_FailureOnOneIsReported_TheOtherHasEverything()
+    {
+        var west = new InMemoryTarget("us-west-2");
+        var europe = new InMemoryTarget("eu-west-1") { Fault = actions => actions.Where(a => IsKey(a, "k5")).ToList() };
+
+        var report = await Engine(null, west, europe).ProcessAsync(Batch(keys: 10), In(300), CancellationToken.None);
+
+        Assert.Equal("1005", report.FirstFailure?.Value);
+        Assert.Equal(10, west.Items.Count);
+        Assert.Equal(9, europe.Items.Count);
+        Assert.Equal(["us-west-2", "eu-west-1"], report.Latencies.Select(l => l.Region));
+        Assert.Equal(10, report.Latencies[0].Milliseconds.Count);
+    }
+
+    [Fact]
+    public async Task Process_ReplayOfTheSameBatch_ChangesNothing()
+    {
+        var target = new InMemoryTarget();
+        var batch = Batch(keys: 20, changesPerKey: 3);
+        await Engine(null, target).ProcessAsync(batch, In(5000), CancellationToken.None);
+        var before = target.Items.ToDictionary();
+
+        var again = await Engine(null, target).ProcessAsync(batch, In(5000), CancellationToken.None);
+
+        Assert.True(again.Succeeded);
+        Assert.True(PlannerTests.SameState(before, target.Items));
+    }
+
+    /// <summary>
+    /// The contract hosts rely on: whatever fails, every record before the reported sequence number
+    /// is durable, and delivering the stream again from that point leaves the target equal to
+    /// applying every record one by one.
+    /// </summary>
+    [Fact]
+    public void Process_ResumingFromTheReportedFailure_AlwaysConverges() =>
+        Gen.Select(PlannerTests.Changes, Gen.Int[0, 4].HashSet[0, 3], Gen.Bool).Sample((changes, failingKeys, poison) =>
+        {
+            var batch = Events.Parse(PlannerTests.EventOf(changes));
+            var target = new InMemoryTarget();
+            var deadLetters = new InMemoryDeadLetters();
+            bool Fails(WriteAction a) => failingKeys.Contains(int.Parse(a.Key.Attributes["pk"].AsString()[1..], System.Globalization.CultureInfo.InvariantCulture));
+            target.Fault = actions => actions.Any(Fails) && poison
+                ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException")
+                : actions.Where(Fails).ToList();
+
+            var report = Engine(null, target).ProcessAsync(batch, In(150), CancellationToken.None).GetAwaiter().GetResult();
+
+            var expected = PlannerTests.ApplyOneByOne(batch.Records, []);
+            if (report.FirstFailure is not { } resumeAt)
+            {
+                return PlannerTests.SameState(expected, target.Items);
+            }
+
+            // Nothing before the failure point may be left unapplied.
+            var unappliedBefore = batch.Records.Where(r => r.SequenceNumber < resumeAt && failingKeys.Contains(int.Parse(r.Key.Attributes["pk"].AsString()[1..], System.Globalization.CultureInfo.InvariantCulture)));
+            target.Fault = _ => [];
+            var rest = new ParsedBatch(batch.Records.Where(r => r.SequenceNumber >= resumeAt).ToList(), []);
+            var resumed = Engine(null, target).ProcessAsync(rest, In(5000), CancellationToken.None).GetAwaiter().GetResult();
+            return !unappliedBefore.Any() && resumed.Succeeded && PlannerTests.SameState(expected, target.Items);
+        }, iter: 60, threads: 1);
+}
+
+internal sealed class InMemoryDeadLetters : IDeadLetterSink
+{
+    public List<DeadLetter> Letters { get; } = [];
+
+    public bool Broken { get; init; }
+
+    public Task SendAsync(DeadLetter letter, CancellationToken cancellationToken)
+    {
+        if (Broken)
+        {
+            throw new HttpRequestException("queue unreachable");
+        }
+
+        lock (Letters)
+        {
+            Letters.Add(letter);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Replicator.IntegrationTests.Support;
+
+/// <summary>What the proxy does to one request.</summary>
+public enum Fault
+{
+    /// <summary>Forward it unchanged.</summary>
+    None,
+
+    /// <summary>Answer 400 ProvisionedThroughputExceededException without forwarding.</summary>
+    Throttle,
+
+    /// <summary>Answer 500 InternalServerError without forwarding.</summary>
+    ServerError,
+
+    /// <summary>Answer 503 ServiceUnavailable without forwarding.</summary>
+    Unavailable,
+
+    /// <summary>Close the connection without an answer (the request is not forwarded).</summary>
+    DropConnection,
+
+    /// <summary>Forward the request, then drop the connection instead of returning the answer: the write happened, the client cannot know.</summary>
+    DropAfterForwarding,
+
+    /// <summary>BatchWriteItem only: forward the first half of the items, return the rest as UnprocessedItems.</summary>
+    HalfUnprocessed,
+
+    /// <summary>BatchWriteItem only: return the write requests <see cref="FaultProxy.Withhold"/> picks as UnprocessedItems (a hot partition), forward the rest.</summary>
+    WithholdMatching,
+}
+
+/// <summary>
+/// A fault-injecting HTTP proxy in front of a DynamoDB-compatible endpoint (moto), for the
+/// failures moto never produces: throttling, UnprocessedItems, 5xx, dropped connections.
+/// <see cref="Policy"/> picks a fault per request from its operation (the X-Amz-Target after the dot,
+/// e.g. "BatchWriteItem") and the operation's call number (1-based).
+/// </summary>
+public sealed class FaultProxy : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _upstream = new();
+    private readonly string _target;
+    private readonly Task _loop;
+    private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private readonly List<(string Operation, Fault Fault)> _log = [];
+
+    public FaultProxy(string targetEndpoint)
+    {
+        _target = targetEndpoint.TrimEnd('/');
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = MotoServer.FreePort();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                _listener.Start();
+                Endpoint = $"http://127.0.0.1:{port}";
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string Endpoint { get; } = "";
+
+    public Func<string, int, Fault> Policy { get; set; } = (_, _) => Fault.None;
+
+    /// <summary>For <see cref="Fault.WithholdMatching"/>: which write requests (JSON, e.g. {"PutRequest":{…}}) to leave unprocessed.</summary>
+    public Func<JsonNode, bool> Withhold { get; set; } = _ => false;
+
+    /// <summary>Every request seen, with the fault applied to it.</summary>
+    public IReadOnlyList<(string Operation, Fault Fault)> Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _log];
+            }
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        try
+        {
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            var target = context.Request.Headers["X-Amz-Target"] ?? "";
+            var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            Fault fault;
+            lock (_log)
+            {
+                var call = _calls[operation] = _calls.GetValueOrDefault(operation) + 1;
+                fault = Policy(operation, call);
+                _log.Add((operation, fault));
+            }
+
+            switch (fault)
+            {
+                case Fault.Throttle:
+                    await ErrorAsync(context, 400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.");
+                    return;
+                case Fault.ServerError:
+                    await ErrorAsync(context, 500, "com.amazonaws.dynamodb.v20120810#InternalServerError", "Internal server error");
+                    return;
+                case Fault.Unavailable:
+                    await ErrorAsync(context, 503, "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", "Service unavailable");
+                    return;
+                case Fault.DropConnection:
+                    context.Response.Abort();
+                    return;
+                case Fault.HalfUnprocessed when operation == "BatchWriteItem":
+                    await UnprocessedAsync(context, body.ToArray(), (list, index) => index >= list.Count - (list.Count / 2));
+                    return;
+                case Fault.WithholdMatching when operation == "BatchWriteItem":
+                    await UnprocessedAsync(context, body.ToArray(), (list, index) => Withhold(list[index]!));
+                    return;
+                default:
+                    var (status, headers, answer) = await ForwardAsync(context.Request, body.ToArray());
+                    if (fault == Fault.DropAfterForwarding)
+                    {
+                        context.Response.Abort();
+                        return;
+                    }
+
+                    await RespondAsync(context, status, headers, answer);
+                    return;
+            }
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The client went away; nothing to answer.
+        }
+    }
+
+    /// <summary>Forwards the write requests <paramref name="withhold"/> does not pick; returns the picked ones as UnprocessedItems.</summary>
+    private async Task UnprocessedAsync(HttpListenerContext context, byte[] body, Func<JsonArray, int, bool> withhold)
+    {
+        var request = JsonNode.Parse(body)!.AsObject();
+        var items = request["RequestItems"]!.AsObject();
+        var unprocessed = new JsonObject();
+        foreach (var (table, requests) in items.ToList())
+        {
+            var list = requests!.AsArray();
+            var picked = Enumerable.Range(0, list.Count).Where(i => withhold(list, i)).ToList();
+            var withheld = new JsonArray(picked.Select(i => list[i]!.DeepClone()).ToArray());
+            foreach (var index in Enumerable.Reverse(picked))
+            {
+                list.RemoveAt(index);
+            }
+
+            if (withheld.Count > 0)
+            {
+                unprocessed[table] = withheld;
+            }
+
+            if (list.Count == 0)
+            {
+                items.Remove(table);
+            }
+        }
+
+        if (items.Count == 0)
+        {
+            // Nothing left to forward: the service would have processed nothing.
+            await RespondAsync(context, 200, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
+                Encoding.UTF8.GetBytes(new JsonObject { ["UnprocessedItems"] = unprocessed }.ToJsonString()));
+            return;
+        }
+
+        var (status, headers, answer) = await ForwardAsync(context.Request, Encoding.UTF8.GetBytes(request.ToJsonString()));
+        if (status == 200)
+        {
+            var response = JsonNode.Parse(answer)!.AsObject();
+            response["UnprocessedItems"] = unprocessed;
+            answer = Encoding.UTF8.GetBytes(response.ToJsonString());
+        }
+
+        await RespondAsync(context, status, headers, answer);
+    }
+
+    private async Task<(int Status, List<KeyValuePair<string, string>> Headers, byte[] Body)> ForwardAsync(HttpListenerRequest request, byte[] body)
+    {
+        using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), _target + request.RawUrl) { Content = new ByteArrayContent(body) };
+        foreach (var name in request.Headers.AllKeys.OfType<string>())
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = request.Headers[name]!;
+            if (!forward.Headers.TryAddWithoutValidation(name, value))
+            {
+                forward.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        using var response = await _upstream.SendAsync(forward);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .Where(h => !h.Key.Equals("x-amz-crc32", StringComparison.OrdinalIgnoreCase)
+                && !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                && !h.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+                && !h.Key.Equals("Connection", StringComparison.OrdinalIgnoreCase)
+                && !h.Key.Equals("Server", StringComparison.OrdinalIgnoreCase)
+                && !h.Key.Equals("Date", StringComparison.OrdinalIgnoreCase))
+            .Select(h => KeyValuePair.Create(h.Key, string.Join(",", h.Value)))
+            .ToList();
+        return ((int)response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    private static async Task RespondAsync(HttpListenerContext context, int status, List<KeyValuePair<string, string>> headers, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        foreach (var (name, value) in headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.ContentType = value;
+            }
+            else
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
+        context.Response.ContentLength64 = body.Length;
+        await context.Response.OutputStream.WriteAsync(body);
+        context.Response.Close();
+    }
+
+    private static Task ErrorAsync(HttpListenerContext context, int status, string type, string message) =>
+        RespondAsync(context, status, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
+            Encoding.UTF8.GetBytes(new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString()));
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+        _upstream.Dispose();
+    }
+}

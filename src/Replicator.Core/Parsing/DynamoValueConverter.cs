@@ -12,152 +12,199 @@ namespace Replicator.Parsing;
 internal sealed class DynamoValueConverter : JsonConverter<DynamoValue>
 {
     public override DynamoValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        ReadValue(ref reader, depth: 1, path: "");
+        ReadValue(ref reader, depth: 1);
 
     public override void Write(Utf8JsonWriter writer, DynamoValue value, JsonSerializerOptions options) =>
         DynamoJson.Write(writer, value);
 
-    private static DynamoValue ReadValue(ref Utf8JsonReader reader, int depth, string path)
+    private static DynamoValue ReadValue(ref Utf8JsonReader reader, int depth)
     {
         if (depth > ReplicationOptions.MaxNestingDepth)
         {
-            throw Error(path, $"nesting is deeper than DynamoDB's limit of {ReplicationOptions.MaxNestingDepth} levels");
+            throw Error($"nesting is deeper than DynamoDB's limit of {ReplicationOptions.MaxNestingDepth} levels");
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw Error(path, $"expected an attribute value object such as {{\"S\":\"text\"}}, found {reader.TokenType}");
+            throw Error($"expected an attribute value object such as {{\"S\":\"text\"}}, found {reader.TokenType}");
         }
 
-        Read(ref reader, path);
+        Read(ref reader);
         if (reader.TokenType != JsonTokenType.PropertyName)
         {
-            throw Error(path, "an attribute value object is empty; it needs exactly one type such as \"S\" or \"N\"");
+            throw Error("an attribute value object is empty; it needs exactly one type such as \"S\" or \"N\"");
         }
 
-        var type = reader.GetString()!;
-        var here = $"{path}.{type}";
-        Read(ref reader, here);
-        var value = type switch
+        var type = TypeOf(ref reader);
+        DynamoValue value;
+        try
         {
-            "S" => DynamoValue.String(ReadString(ref reader, here)),
-            "N" => DynamoValue.Number(ReadNumber(ref reader, here)),
-            "B" => DynamoValue.Binary(ReadBinary(ref reader, here)),
-            "BOOL" => DynamoValue.Bool(ReadBool(ref reader, here)),
-            "NULL" => ReadNull(ref reader, here),
-            "M" => DynamoValue.Map(ReadMap(ref reader, depth, here)),
-            "L" => DynamoValue.List(ReadList(ref reader, depth, here)),
-            "SS" => DynamoValue.StringSet(ReadSet(ref reader, here, "string", ReadString)),
-            "NS" => DynamoValue.NumberSet(ReadSet(ref reader, here, "number", ReadNumber)),
-            "BS" => DynamoValue.BinarySet(ReadSet(ref reader, here, "binary", ReadBinary)),
-            _ => throw Error(path, $"unknown attribute type \"{type}\"; expected one of S, N, B, BOOL, NULL, M, L, SS, NS, BS"),
-        };
+            Read(ref reader);
+            value = type switch
+            {
+                DynamoType.S => DynamoValue.String(ReadString(ref reader)),
+                DynamoType.N => DynamoValue.Number(ReadNumber(ref reader)),
+                DynamoType.B => DynamoValue.Binary(ReadBinary(ref reader)),
+                DynamoType.BOOL => DynamoValue.Bool(ReadBool(ref reader)),
+                DynamoType.NULL => ReadNull(ref reader),
+                DynamoType.M => DynamoValue.Map(ReadMap(ref reader, depth)),
+                DynamoType.L => DynamoValue.List(ReadList(ref reader, depth)),
+                DynamoType.SS => DynamoValue.StringSet(ReadSet(ref reader, "string", ReadString)),
+                DynamoType.NS => DynamoValue.NumberSet(ReadSet(ref reader, "number", ReadNumber)),
+                _ => DynamoValue.BinarySet(ReadSet(ref reader, "binary", ReadBinary)),
+            };
+        }
+        catch (AttributeValueException e)
+        {
+            throw e.Within($".{type}");
+        }
 
-        Read(ref reader, path);
+        Read(ref reader);
         if (reader.TokenType != JsonTokenType.EndObject)
         {
-            throw Error(path, $"an attribute value has more than one type (\"{type}\" and \"{reader.GetString()}\")");
+            throw Error($"an attribute value has more than one type (\"{type}\" and \"{reader.GetString()}\")");
         }
 
         return value;
     }
 
-    private static Dictionary<string, DynamoValue> ReadMap(ref Utf8JsonReader reader, int depth, string path)
+    private static DynamoType TypeOf(ref Utf8JsonReader reader)
     {
-        Expect(ref reader, JsonTokenType.StartObject, path, "an object of attribute values");
+        // Compared as UTF-8 bytes: no string is allocated for the type name.
+        if (reader.ValueTextEquals("S"u8)) { return DynamoType.S; }
+        if (reader.ValueTextEquals("N"u8)) { return DynamoType.N; }
+        if (reader.ValueTextEquals("M"u8)) { return DynamoType.M; }
+        if (reader.ValueTextEquals("L"u8)) { return DynamoType.L; }
+        if (reader.ValueTextEquals("B"u8)) { return DynamoType.B; }
+        if (reader.ValueTextEquals("BOOL"u8)) { return DynamoType.BOOL; }
+        if (reader.ValueTextEquals("NULL"u8)) { return DynamoType.NULL; }
+        if (reader.ValueTextEquals("SS"u8)) { return DynamoType.SS; }
+        if (reader.ValueTextEquals("NS"u8)) { return DynamoType.NS; }
+        if (reader.ValueTextEquals("BS"u8)) { return DynamoType.BS; }
+        throw Error($"unknown attribute type \"{reader.GetString()}\"; expected one of S, N, B, BOOL, NULL, M, L, SS, NS, BS");
+    }
+
+    private static Dictionary<string, DynamoValue> ReadMap(ref Utf8JsonReader reader, int depth)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, "an object of attribute values");
         var map = new Dictionary<string, DynamoValue>(StringComparer.Ordinal);
-        for (Read(ref reader, path); reader.TokenType != JsonTokenType.EndObject; Read(ref reader, path))
+        for (Read(ref reader); reader.TokenType != JsonTokenType.EndObject; Read(ref reader))
         {
             var name = reader.GetString()!;
-            var here = $"{path}.{name}";
-            Read(ref reader, here);
-            if (!map.TryAdd(name, ReadValue(ref reader, depth + 1, here)))
+            try
             {
-                throw Error(here, "the map names this attribute twice");
+                Read(ref reader);
+                if (!map.TryAdd(name, ReadValue(ref reader, depth + 1)))
+                {
+                    throw Error("the map names this attribute twice");
+                }
+            }
+            catch (AttributeValueException e)
+            {
+                throw e.Within($".{name}");
             }
         }
 
         return map;
     }
 
-    private static List<DynamoValue> ReadList(ref Utf8JsonReader reader, int depth, string path)
+    private static List<DynamoValue> ReadList(ref Utf8JsonReader reader, int depth)
     {
-        Expect(ref reader, JsonTokenType.StartArray, path, "an array of attribute values");
+        Expect(ref reader, JsonTokenType.StartArray, "an array of attribute values");
         var list = new List<DynamoValue>();
-        for (Read(ref reader, path); reader.TokenType != JsonTokenType.EndArray; Read(ref reader, path))
+        for (Read(ref reader); reader.TokenType != JsonTokenType.EndArray; Read(ref reader))
         {
-            list.Add(ReadValue(ref reader, depth + 1, $"{path}[{list.Count}]"));
+            try
+            {
+                list.Add(ReadValue(ref reader, depth + 1));
+            }
+            catch (AttributeValueException e)
+            {
+                throw e.Within($"[{list.Count}]");
+            }
         }
 
         return list;
     }
 
-    private delegate T ElementReader<out T>(ref Utf8JsonReader reader, string path);
+    private delegate T ElementReader<out T>(ref Utf8JsonReader reader);
 
-    private static List<T> ReadSet<T>(ref Utf8JsonReader reader, string path, string kind, ElementReader<T> readElement)
+    private static List<T> ReadSet<T>(ref Utf8JsonReader reader, string kind, ElementReader<T> readElement)
     {
-        Expect(ref reader, JsonTokenType.StartArray, path, $"an array of {kind} values");
+        Expect(ref reader, JsonTokenType.StartArray, $"an array of {kind} values");
         var set = new List<T>();
-        for (Read(ref reader, path); reader.TokenType != JsonTokenType.EndArray; Read(ref reader, path))
+        for (Read(ref reader); reader.TokenType != JsonTokenType.EndArray; Read(ref reader))
         {
-            set.Add(readElement(ref reader, $"{path}[{set.Count}]"));
+            try
+            {
+                set.Add(readElement(ref reader));
+            }
+            catch (AttributeValueException e)
+            {
+                throw e.Within($"[{set.Count}]");
+            }
         }
 
-        return set.Count > 0 ? set : throw Error(path, $"a {kind} set is empty; DynamoDB sets hold at least one element");
+        return set.Count > 0 ? set : throw Error($"a {kind} set is empty; DynamoDB sets hold at least one element");
     }
 
-    private static string ReadString(ref Utf8JsonReader reader, string path)
+    private static string ReadString(ref Utf8JsonReader reader)
     {
-        Expect(ref reader, JsonTokenType.String, path, "a string");
+        Expect(ref reader, JsonTokenType.String, "a string");
         return reader.GetString()!;
     }
 
-    private static string ReadNumber(ref Utf8JsonReader reader, string path)
+    private static string ReadNumber(ref Utf8JsonReader reader)
     {
-        Expect(ref reader, JsonTokenType.String, path, "a number written as a string, e.g. \"42\"");
+        Expect(ref reader, JsonTokenType.String, "a number written as a string, e.g. \"42\"");
         var text = reader.GetString()!;
-        return DynamoNumber.IsValid(text) ? text : throw Error(path, $"\"{text}\" is not a decimal number");
+        return DynamoNumber.IsValid(text) ? text : throw Error($"\"{text}\" is not a decimal number");
     }
 
-    private static byte[] ReadBinary(ref Utf8JsonReader reader, string path)
+    private static byte[] ReadBinary(ref Utf8JsonReader reader)
     {
-        Expect(ref reader, JsonTokenType.String, path, "base64 text");
-        return reader.TryGetBytesFromBase64(out var bytes) ? bytes : throw Error(path, "the value is not valid base64");
+        Expect(ref reader, JsonTokenType.String, "base64 text");
+        return reader.TryGetBytesFromBase64(out var bytes) ? bytes : throw Error("the value is not valid base64");
     }
 
-    private static bool ReadBool(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+    private static bool ReadBool(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.True => true,
         JsonTokenType.False => false,
-        _ => throw Error(path, $"expected true or false, found {reader.TokenType}"),
+        _ => throw Error($"expected true or false, found {reader.TokenType}"),
     };
 
-    private static DynamoValue ReadNull(ref Utf8JsonReader reader, string path) =>
-        reader.TokenType == JsonTokenType.True ? DynamoValue.Null : throw Error(path, "NULL must be true");
+    private static DynamoValue ReadNull(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.True ? DynamoValue.Null : throw Error("NULL must be true");
 
-    private static void Read(ref Utf8JsonReader reader, string path)
+    private static void Read(ref Utf8JsonReader reader)
     {
         if (!reader.Read())
         {
-            throw Error(path, "the JSON ends inside an attribute value");
+            throw Error("the JSON ends inside an attribute value");
         }
     }
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType expected, string path, string what)
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType expected, string what)
     {
         if (reader.TokenType != expected)
         {
-            throw Error(path, $"expected {what}, found {reader.TokenType}");
+            throw Error($"expected {what}, found {reader.TokenType}");
         }
     }
 
-    private static AttributeValueException Error(string path, string message) => new(path, message);
+    private static AttributeValueException Error(string reason) => new("", reason);
 }
 
-/// <summary>A malformed attribute value; <see cref="InnerPath"/> is the path inside the attribute.</summary>
+/// <summary>
+/// A malformed attribute value. <see cref="InnerPath"/> is the path inside the attribute, built as
+/// the error unwinds (so reading a good value never builds one).
+/// </summary>
 internal sealed class AttributeValueException(string innerPath, string reason) : JsonException(reason)
 {
     public string InnerPath { get; } = innerPath;
 
     public string Reason { get; } = reason;
+
+    public AttributeValueException Within(string segment) => new(segment + InnerPath, Reason);
 }

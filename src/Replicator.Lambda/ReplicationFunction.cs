@@ -1,0 +1,76 @@
+using Replicator.Applying;
+using Replicator.Aws;
+using Replicator.Observability;
+using Replicator.Parsing;
+
+namespace Replicator.Lambda;
+
+/// <summary>What an invocation comes to: a response for Lambda, or an error that makes Lambda retry the whole batch. Exactly one is set.</summary>
+internal sealed record InvocationResult(BatchResponse? Response, FunctionError? Error)
+{
+    public static InvocationResult Respond(BatchResponse response) => new(response, null);
+
+    public static InvocationResult Fail(FunctionError error) => new(null, error);
+}
+
+/// <summary>
+/// The function: a DynamoDB Streams event in, through the engine, and out as a partial batch
+/// response naming the earliest record not durable (or none). An event that cannot be handled
+/// at all, or a failure whose place in the stream is unknown, becomes an invocation error. It never
+/// throws: whatever happens, the invocation gets an answer and the host goes on to the next.
+/// Every invocation writes its lines to <c>log</c>: the batch's log line and metric (EMF) lines, or
+/// one error line.
+/// </summary>
+internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider time, TextWriter log)
+{
+    /// <summary>Lambda runs a function for at most 15 minutes: the deadline when the runtime API gives none.</summary>
+    internal static readonly TimeSpan MaxFunctionTimeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>Builds the AWS writers, the dead-letter sink and the engine, once for the life of the process.</summary>
+    public static ReplicationFunction Create(LambdaConfiguration configuration, AwsClients clients, TimeProvider time, Random random, TextWriter log)
+    {
+        var targets = configuration.Targets
+            .Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))
+            .ToList();
+        var deadLetters = configuration.DeadLetterQueue is { } queue ? new SqsDeadLetterSink(clients.Sqs(queue.Region), queue.Url) : null;
+        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), time, log);
+    }
+
+    public async Task<InvocationResult> HandleAsync(Invocation invocation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var deadline = invocation.Deadline ?? time.GetUtcNow() + MaxFunctionTimeout;
+            var report = await engine.ProcessAsync(invocation.Event, deadline, cancellationToken).ConfigureAwait(false);
+            log.WriteLine(ReportLines.LogLine(report, invocation.RequestId));
+            foreach (var line in ReportLines.MetricLines(report, time.GetUtcNow()))
+            {
+                log.WriteLine(line);
+            }
+
+            if (report.FailedWithoutPosition)
+            {
+                var errors = report.Errors.Count > 0 ? string.Join("; ", report.Errors) : "no error recorded";
+                return Fail(invocation, FunctionError.Of(
+                    ErrorTypes.BatchFailed,
+                    $"{report.RecordsFailed} record(s) failed and the failure has no sequence number to report, so the whole batch is to be retried: {errors}"));
+            }
+
+            return InvocationResult.Respond(BatchResponse.For(report.FirstFailure));
+        }
+        catch (MalformedEventException e)
+        {
+            return Fail(invocation, FunctionError.Of(ErrorTypes.MalformedEvent, e.Message));
+        }
+        catch (Exception e)
+        {
+            return Fail(invocation, FunctionError.Unexpected(ErrorTypes.Unexpected, e), e);
+        }
+    }
+
+    private InvocationResult Fail(Invocation invocation, FunctionError error, Exception? exception = null)
+    {
+        log.WriteLine(HostLog.Error("invocation failed", invocation.RequestId, error, exception));
+        return InvocationResult.Fail(error);
+    }
+}

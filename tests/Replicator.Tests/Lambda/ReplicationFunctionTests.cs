@@ -1,0 +1,144 @@
+using System.Text;
+using System.Text.Json;
+using Replicator.Applying;
+using Replicator.Lambda;
+using Replicator.Planning;
+using Replicator.Tests.Applying;
+using Replicator.Tests.Fixtures;
+
+namespace Replicator.Tests.Lambda;
+
+public sealed class ReplicationFunctionTests
+{
+    private static readonly ReplicationSettings Fast = new()
+    {
+        BaseRetryDelay = TimeSpan.FromMilliseconds(1),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(4),
+        DeadlineReserve = TimeSpan.Zero,
+    };
+
+    private readonly StringWriter _log = new();
+
+    private ReplicationFunction Function(ITargetWriter target) =>
+        new(new ReplicationEngine([target], null, Fast, TimeProvider.System, new Random(7)), TimeProvider.System, _log);
+
+    private static Invocation Invoke(string json) =>
+        new("req-1", DateTimeOffset.UtcNow.AddSeconds(30), "arn:aws:lambda:us-east-1:123456789012:function:replicator", null, Encoding.UTF8.GetBytes(json));
+
+    private static string Json(BatchResponse response) =>
+        Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(response, RuntimeApiJsonContext.Default.BatchResponse));
+
+    private List<JsonElement> LogLines() =>
+        [.. _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
+
+    private static bool IsKey(WriteAction action, string key) => action.Key.Attributes["pk"].AsString() == key;
+
+    [Fact]
+    public async Task Handle_CleanBatch_RespondsWithAnEmptyFailureList()
+    {
+        var target = new InMemoryTarget();
+        var result = await Function(target).HandleAsync(
+            Invoke(Events.Event(Events.Record("INSERT", "a", 100, 1), Events.Record("MODIFY", "a", 101, 2), Events.Record("INSERT", "b", 102, 1))),
+            TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.Equal("""{"batchItemFailures":[]}""", Json(Assert.IsType<BatchResponse>(result.Response)));
+        Assert.Equal(2, target.Items.Count);
+    }
+
+    [Fact]
+    public async Task Handle_CleanBatch_WritesOneLogLineThenTheMetricLines()
+    {
+        var target = new InMemoryTarget();
+        await Function(target).HandleAsync(Invoke(Events.Event(Events.Record("INSERT", "a", 100, 1))), TestContext.Current.CancellationToken);
+
+        var lines = LogLines();
+        Assert.True(lines.Count >= 2);
+        Assert.Equal("info", lines[0].GetProperty("level").GetString());
+        Assert.Equal("req-1", lines[0].GetProperty("requestId").GetString());
+        Assert.Equal(1, lines[0].GetProperty("applied").GetInt32());
+        Assert.All(lines.Skip(1), line => Assert.Equal("DynamoDbReplicator", line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString()));
+    }
+
+    [Fact]
+    public async Task Handle_OneKeyRefusedWithoutDeadLetterQueue_RespondsWithItsEarliestSequenceNumber()
+    {
+        var target = new InMemoryTarget
+        {
+            Fault = actions => actions.Any(action => IsKey(action, "b")) ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException: item too large") : [],
+        };
+        var result = await Function(target).HandleAsync(
+            Invoke(Events.Event(Events.Record("INSERT", "a", 100, 1), Events.Record("INSERT", "b", 101, 1), Events.Record("MODIFY", "b", 102, 2))),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal("""{"batchItemFailures":[{"itemIdentifier":"101"}]}""", Json(Assert.IsType<BatchResponse>(result.Response)));
+        Assert.Equal("a", Assert.Single(target.Items).Key.Attributes["pk"].AsString());
+        Assert.Equal("error", LogLines()[0].GetProperty("level").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"nope":1}""")]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("""{"Records":{}}""")]
+    [InlineData("")]
+    public async Task Handle_MalformedEvent_FailsTheInvocation_AndLogsOneErrorLine(string json)
+    {
+        var target = new InMemoryTarget();
+        var result = await Function(target).HandleAsync(Invoke(json), TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Response);
+        var error = Assert.IsType<FunctionError>(result.Error);
+        Assert.Equal(ErrorTypes.MalformedEvent, error.ErrorType);
+        Assert.False(string.IsNullOrWhiteSpace(error.ErrorMessage));
+        var line = Assert.Single(LogLines());
+        Assert.Equal(("error", "req-1", ErrorTypes.MalformedEvent), (line.GetProperty("level").GetString(), line.GetProperty("requestId").GetString(), line.GetProperty("errorType").GetString()));
+    }
+
+    [Fact]
+    public async Task Handle_RecordFailsWithoutASequenceNumber_FailsTheWholeInvocation()
+    {
+        var target = new InMemoryTarget();
+        var result = await Function(target).HandleAsync(Invoke("""{"Records":[{"eventID":"e1","eventName":"INSERT"}]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Response);
+        var error = Assert.IsType<FunctionError>(result.Error);
+        Assert.Equal(ErrorTypes.BatchFailed, error.ErrorType);
+        Assert.Contains("Records[0]", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_UnexpectedException_FailsTheInvocationWithItsTypeAndStack()
+    {
+        var target = new InMemoryTarget { Fault = _ => throw new InvalidOperationException("the writer broke") };
+        var result = await Function(target).HandleAsync(Invoke(Events.Event(Events.Record("INSERT", "a", 100, 1))), TestContext.Current.CancellationToken);
+
+        var error = Assert.IsType<FunctionError>(result.Error);
+        Assert.Equal(ErrorTypes.Unexpected, error.ErrorType);
+        Assert.Equal("InvalidOperationException: the writer broke", error.ErrorMessage);
+        Assert.NotEmpty(error.StackTrace);
+        var line = Assert.Single(LogLines());
+        Assert.Contains("the writer broke", line.GetProperty("exception").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_NoDeadline_StillApplies()
+    {
+        var target = new InMemoryTarget();
+        var invocation = Invoke(Events.Event(Events.Record("INSERT", "a", 100, 1))) with { Deadline = null };
+
+        var result = await Function(target).HandleAsync(invocation, TestContext.Current.CancellationToken);
+
+        Assert.Equal("""{"batchItemFailures":[]}""", Json(Assert.IsType<BatchResponse>(result.Response)));
+        Assert.Single(target.Items);
+    }
+
+    [Fact]
+    public void BatchResponse_OfTheFirstFailure_IsTheDocumentedPartialBatchResponse()
+    {
+        Assert.Equal("""{"batchItemFailures":[]}""", Json(BatchResponse.For(null)));
+        Assert.Equal(
+            """{"batchItemFailures":[{"itemIdentifier":"4421584500000000017450439091"}]}""",
+            Json(BatchResponse.For(Replicator.Model.SequenceNumber.Parse("4421584500000000017450439091"))));
+    }
+}

@@ -14,7 +14,6 @@ Needs moto (pip install "moto[server]", which brings boto3) and the .NET SDK (th
 published on first use with build/publish-lambda.sh).
 """
 import argparse
-import http.server
 import json
 import os
 import random
@@ -22,11 +21,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
+
+from lambda_runtime import RuntimeApi
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOTSTRAP = ROOT / "artifacts" / "lambda" / "bootstrap"
@@ -118,52 +117,13 @@ def stream_records(endpoint, stream_arn):
     return records
 
 
-class RuntimeApi(http.server.BaseHTTPRequestHandler):
-    """The Lambda runtime API, as much as a custom runtime uses: next, response, error, init error."""
-    events, answers, lock = [], [], threading.Condition()
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        with RuntimeApi.lock:
-            while not RuntimeApi.events:
-                RuntimeApi.lock.wait()
-            request_id, body = RuntimeApi.events.pop(0)
-        self.send_response(200)
-        self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
-        self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 60_000))
-        self.send_header("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:replicator")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(202)
-        self.end_headers()
-        with RuntimeApi.lock:
-            RuntimeApi.answers.append((self.path, json.loads(body or b"{}")))
-            RuntimeApi.lock.notify_all()
-
-
-def invoke(batch, number):
-    with RuntimeApi.lock:
-        before = len(RuntimeApi.answers)
-        RuntimeApi.events.append((f"request-{number}", json.dumps({"Records": batch}).encode()))
-        RuntimeApi.lock.notify_all()
-        if not RuntimeApi.lock.wait_for(lambda: len(RuntimeApi.answers) > before, timeout=120):
-            sys.exit("the function did not answer within 120 s")
-        return RuntimeApi.answers[-1]
-
-
-def deliver(records, batch_size):
+def deliver(runtime, records, batch_size):
     """Lambda's event source mapping, in small: batches in order, redelivered from a reported failure."""
     position, invocations = 0, 0
     while position < len(records):
         batch = records[position:position + batch_size]
         invocations += 1
-        path, answer = invoke(batch, invocations)
+        path, answer = runtime.invoke({"Records": batch}, f"request-{invocations}")
         if path.endswith("/error"):
             sys.exit(f"invocation failed: {answer}")
         failures = answer["batchItemFailures"]
@@ -202,8 +162,7 @@ def main():
         subprocess.run([str(ROOT / "build" / "publish-lambda.sh")], check=True, stdout=subprocess.DEVNULL)
 
     moto, endpoint = start_moto()
-    runtime = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
-    threading.Thread(target=runtime.serve_forever, daemon=True).start()
+    runtime = RuntimeApi()
     function = None
     try:
         source, target = clients(endpoint)
@@ -215,12 +174,12 @@ def main():
         records = stream_records(endpoint, stream_arn)
         print(f"Wrote {args.items} changes to the source; the stream holds {len(records)} records.")
 
-        env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{runtime.server_address[1]}",
+        env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=runtime.address,
                    REPLICATION_TARGETS=f"{TARGET_REGION}:{TABLE}", AWS_ENDPOINT_URL=endpoint,
                    AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION=SOURCE_REGION)
         log = open(ROOT / "artifacts" / "run-local.log", "w")
         function = subprocess.Popen([str(BOOTSTRAP)], env=env, stdout=log, stderr=subprocess.STDOUT)
-        invocations = deliver(records, args.batch_size)
+        invocations = deliver(runtime, records, args.batch_size)
         elapsed = time.time() - started
         print(f"Delivered {len(records)} records in {invocations} invocation(s) of bootstrap; its log: artifacts/run-local.log")
 
@@ -235,7 +194,7 @@ def main():
         if function:
             function.terminate()
             function.wait(10)
-        runtime.shutdown()
+        runtime.close()
         moto.kill()
 
 

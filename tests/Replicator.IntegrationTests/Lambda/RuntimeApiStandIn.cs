@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
+using Replicator.TestSupport;
 
 namespace Replicator.IntegrationTests.Lambda;
 
@@ -28,9 +28,9 @@ public sealed record RuntimeReply(ReplyKind Kind, string? RequestId, string? Err
 public sealed class RuntimeApiStandIn : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/";
+    private static readonly KeyValuePair<string, string> Json = KeyValuePair.Create("Content-Type", "application/json");
 
-    private readonly HttpListener _listener;
-    private readonly Task _serving;
+    private readonly LoopbackHttpServer _server;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RuntimeReply>> _replies = new(StringComparer.Ordinal);
@@ -44,14 +44,11 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
 
     public RuntimeApiStandIn()
     {
-        (_listener, Port) = Listen();
-        _serving = ServeAsync();
+        _server = new LoopbackHttpServer(HandleAsync);
     }
 
-    public int Port { get; }
-
     /// <summary>The address as Lambda gives it in <c>AWS_LAMBDA_RUNTIME_API</c>.</summary>
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => _server.Address;
 
     /// <summary>How many times the function asked for its next invocation.</summary>
     public int NextRequests => Volatile.Read(ref _nextRequests);
@@ -83,49 +80,6 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
     private TaskCompletionSource<RuntimeReply> Reply(string requestId) =>
         _replies.GetOrAdd(requestId, _ => new TaskCompletionSource<RuntimeReply>(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    private static (HttpListener Listener, int Port) Listen()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return (listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
     private async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
@@ -137,16 +91,17 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
                 Interlocked.Increment(ref _nextRequests);
                 var invocation = await _queue.Reader.ReadAsync(_stopping.Token);
                 _handedOut[invocation.RequestId] = 0;
-                var headers = context.Response.Headers;
-                headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-                headers["Lambda-Runtime-Deadline-Ms"] = (DateTimeOffset.UtcNow + invocation.TimeLeft).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-                headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:us-east-1:123456789012:function:replicator";
-                headers["Lambda-Runtime-Trace-Id"] = $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid():N}"[..40] + ";Sampled=0";
-                await AnswerAsync(context, 200, invocation.Event);
+                await LoopbackHttpServer.RespondAsync(context, 200, [
+                    Json,
+                    KeyValuePair.Create("Lambda-Runtime-Aws-Request-Id", invocation.RequestId),
+                    KeyValuePair.Create("Lambda-Runtime-Deadline-Ms", (DateTimeOffset.UtcNow + invocation.TimeLeft).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
+                    KeyValuePair.Create("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:replicator"),
+                    KeyValuePair.Create("Lambda-Runtime-Trace-Id", $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid():N}"[..40] + ";Sampled=0"),
+                ], invocation.Event);
                 return;
             }
 
-            var body = await ReadAsync(request);
+            var body = await LoopbackHttpServer.ReadBodyAsync(request);
             var received = Stopwatch.GetTimestamp();
             var errorType = request.Headers["Lambda-Runtime-Function-Error-Type"];
             if (request.HttpMethod == "POST" && path == Prefix + "runtime/init/error")
@@ -188,28 +143,14 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
         }
     }
 
-    private static async Task<byte[]> ReadAsync(HttpListenerRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.InputStream.CopyToAsync(buffer);
-        return buffer.ToArray();
-    }
-
-    private static async Task AnswerAsync(HttpListenerContext context, int status, byte[] body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength64 = body.Length;
-        await context.Response.OutputStream.WriteAsync(body);
-        context.Response.Close();
-    }
+    private static Task AnswerAsync(HttpListenerContext context, int status, byte[] body) =>
+        LoopbackHttpServer.RespondAsync(context, status, [Json], body);
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         _queue.Writer.TryComplete();
-        _listener.Close();
-        await _serving.WaitAsync(TimeSpan.FromSeconds(5));
+        await _server.DisposeAsync();
         _stopping.Dispose();
     }
 }

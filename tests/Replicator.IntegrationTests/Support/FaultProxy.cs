@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Replicator.TestSupport;
 
 namespace Replicator.IntegrationTests.Support;
 
@@ -40,36 +41,19 @@ public enum Fault
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly HttpClient _upstream = new();
     private readonly string _target;
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
     private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly List<(string Operation, Fault Fault)> _log = [];
 
     public FaultProxy(string targetEndpoint)
     {
         _target = targetEndpoint.TrimEnd('/');
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = MotoServer.FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                _listener.Start();
-                Endpoint = $"http://127.0.0.1:{port}";
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
-        _loop = Task.Run(AcceptLoopAsync);
+        _server = new LoopbackHttpServer(HandleAsync);
     }
 
-    public string Endpoint { get; } = "";
+    public string Endpoint => _server.Url;
 
     public Func<string, int, Fault> Policy { get; set; } = (_, _) => Fault.None;
 
@@ -88,30 +72,11 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
     private async Task HandleAsync(HttpListenerContext context)
     {
         try
         {
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
+            var body = await LoopbackHttpServer.ReadBodyAsync(context.Request);
             var target = context.Request.Headers["X-Amz-Target"] ?? "";
             var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
             Fault fault;
@@ -137,20 +102,20 @@ public sealed class FaultProxy : IAsyncDisposable
                     context.Response.Abort();
                     return;
                 case Fault.HalfUnprocessed when operation == "BatchWriteItem":
-                    await UnprocessedAsync(context, body.ToArray(), (list, index) => index >= list.Count - (list.Count / 2));
+                    await UnprocessedAsync(context, body, (list, index) => index >= list.Count - (list.Count / 2));
                     return;
                 case Fault.WithholdMatching when operation == "BatchWriteItem":
-                    await UnprocessedAsync(context, body.ToArray(), (list, index) => Withhold(list[index]!));
+                    await UnprocessedAsync(context, body, (list, index) => Withhold(list[index]!));
                     return;
                 default:
-                    var (status, headers, answer) = await ForwardAsync(context.Request, body.ToArray());
+                    var (status, headers, answer) = await ForwardAsync(context.Request, body);
                     if (fault == Fault.DropAfterForwarding)
                     {
                         context.Response.Abort();
                         return;
                     }
 
-                    await RespondAsync(context, status, headers, answer);
+                    await LoopbackHttpServer.RespondAsync(context, status, headers, answer);
                     return;
             }
         }
@@ -190,7 +155,7 @@ public sealed class FaultProxy : IAsyncDisposable
         if (items.Count == 0)
         {
             // Nothing left to forward: the service would have processed nothing.
-            await RespondAsync(context, 200, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
+            await LoopbackHttpServer.RespondAsync(context, 200, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
                 Encoding.UTF8.GetBytes(new JsonObject { ["UnprocessedItems"] = unprocessed }.ToJsonString()));
             return;
         }
@@ -203,7 +168,7 @@ public sealed class FaultProxy : IAsyncDisposable
             answer = Encoding.UTF8.GetBytes(response.ToJsonString());
         }
 
-        await RespondAsync(context, status, headers, answer);
+        await LoopbackHttpServer.RespondAsync(context, status, headers, answer);
     }
 
     private async Task<(int Status, List<KeyValuePair<string, string>> Headers, byte[] Body)> ForwardAsync(HttpListenerRequest request, byte[] body)
@@ -236,35 +201,13 @@ public sealed class FaultProxy : IAsyncDisposable
         return ((int)response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync());
     }
 
-    private static async Task RespondAsync(HttpListenerContext context, int status, List<KeyValuePair<string, string>> headers, byte[] body)
-    {
-        context.Response.StatusCode = status;
-        foreach (var (name, value) in headers)
-        {
-            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.ContentType = value;
-            }
-            else
-            {
-                context.Response.Headers[name] = value;
-            }
-        }
-
-        context.Response.ContentLength64 = body.Length;
-        await context.Response.OutputStream.WriteAsync(body);
-        context.Response.Close();
-    }
-
     private static Task ErrorAsync(HttpListenerContext context, int status, string type, string message) =>
-        RespondAsync(context, status, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
+        LoopbackHttpServer.RespondAsync(context, status, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
             Encoding.UTF8.GetBytes(new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString()));
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
-        await _loop;
+        await _server.DisposeAsync();
         _upstream.Dispose();
     }
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Replicator.Aws;
+using Replicator.TestSupport;
 
 namespace Replicator.IntegrationTests.Support;
 
@@ -29,7 +29,7 @@ public sealed class MotoServer : IAsyncLifetime
         var executable = Locate();
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackHttpServer.FreePort();
             _process = Start(executable, port);
             Endpoint = $"http://127.0.0.1:{port}";
             if (await WaitUntilReadyAsync(_process, TimeSpan.FromSeconds(30)))
@@ -180,13 +180,6 @@ public sealed class MotoServer : IAsyncLifetime
         }
 
         return false;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Replicator.TestSupport;
 
 namespace Replicator.Tests.Lambda;
 
@@ -25,22 +25,18 @@ internal sealed record ScriptedAnswer(int Status, string Body = "", IReadOnlyDic
 /// </summary>
 internal sealed class RuntimeApiRecorder : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
     private readonly Func<RecordedRequest, ScriptedAnswer> _answer;
     private readonly List<RecordedRequest> _requests = [];
-    private readonly Task _serving;
+    private readonly LoopbackHttpServer _server;
 
     public RuntimeApiRecorder(Func<RecordedRequest, ScriptedAnswer>? answer = null)
     {
         _answer = answer ?? (_ => ScriptedAnswer.Accepted);
-        (_listener, Port) = Listen();
-        _serving = ServeAsync();
+        _server = new LoopbackHttpServer(AnswerAsync);
     }
 
-    public int Port { get; }
-
     /// <summary>The runtime API address as Lambda gives it in <c>AWS_LAMBDA_RUNTIME_API</c>.</summary>
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => _server.Address;
 
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -57,85 +53,26 @@ internal sealed class RuntimeApiRecorder : IAsyncDisposable
         Assert.Single(Requests, request => request.Method == method && request.Path == path);
 
     /// <summary>An address where nothing listens: for the runtime API gone away.</summary>
-    public static string ClosedAddress()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-    }
-
-    private static (HttpListener Listener, int Port) Listen()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return (listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
+    public static string ClosedAddress() => $"127.0.0.1:{LoopbackHttpServer.FreePort()}";
 
     private async Task AnswerAsync(HttpListenerContext context)
     {
-        using var body = new MemoryStream();
-        await context.Request.InputStream.CopyToAsync(body);
+        var body = await LoopbackHttpServer.ReadBodyAsync(context.Request);
         var headers = context.Request.Headers.AllKeys
             .Where(name => name is not null)
             .ToDictionary(name => name!, name => context.Request.Headers[name] ?? "", StringComparer.OrdinalIgnoreCase);
-        var request = new RecordedRequest(context.Request.HttpMethod, context.Request.RawUrl ?? "", headers, body.ToArray());
+        var request = new RecordedRequest(context.Request.HttpMethod, context.Request.RawUrl ?? "", headers, body);
         lock (_requests)
         {
             _requests.Add(request);
         }
 
         var answer = _answer(request);
-        context.Response.StatusCode = answer.Status;
-        foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
-        {
-            context.Response.Headers[name] = value;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(answer.Body);
-        context.Response.ContentLength64 = bytes.Length;
-        await context.Response.OutputStream.WriteAsync(bytes);
-        context.Response.Close();
+        await LoopbackHttpServer.RespondAsync(context, answer.Status, answer.Headers ?? new Dictionary<string, string>(), Encoding.UTF8.GetBytes(answer.Body));
     }
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Close();
-        await _serving.WaitAsync(TimeSpan.FromSeconds(5));
+        await _server.DisposeAsync();
     }
 }

@@ -75,37 +75,30 @@ public sealed class ReplicationEngine
             .ConfigureAwait(false);
 
         var tally = new Tally(plan);
+        var letters = new List<PendingLetter>();
         var latencies = new List<TargetLatency>();
         var now = _time.GetUtcNow();
         foreach (var (target, results) in perTarget)
         {
             var applied = new List<double>();
-            foreach (var result in results)
+            foreach (var (action, status, error) in results)
             {
-                switch (result.Status)
+                var failure = $"{target} {action.Key}: {error}";
+                if (status == ActionStatus.Applied)
                 {
-                    case ActionStatus.Applied:
-                        if (result.Action.EarliestCreationTime is { } created)
-                        {
-                            applied.Add(Math.Max(0, (now - created).TotalMilliseconds));
-                        }
-
-                        break;
-                    case ActionStatus.Poison:
-                        var letter = new DeadLetter(target.ToString(), result.Error ?? "refused by the target", result.Action.LastRecord.SequenceNumber.Value, result.Action.LastRecord.EventId, result.Action.LastRecord.Raw);
-                        if (await TryDeadLetterAsync(letter, tally, cancellationToken).ConfigureAwait(false))
-                        {
-                            tally.DeadLettered(result.Action);
-                        }
-                        else
-                        {
-                            tally.Failed(result.Action, $"{target} {result.Action.Key}: {result.Error}");
-                        }
-
-                        break;
-                    default:
-                        tally.Failed(result.Action, $"{target} {result.Action.Key}: {result.Error}");
-                        break;
+                    if (action.EarliestCreationTime is { } created)
+                    {
+                        applied.Add(Math.Max(0, (now - created).TotalMilliseconds));
+                    }
+                }
+                else if (status == ActionStatus.Poison && _deadLetters is not null)
+                {
+                    var record = action.LastRecord;
+                    letters.Add(new PendingLetter(new DeadLetter(target.ToString(), error ?? "refused by the target", record.SequenceNumber.Value, record.EventId, record.Raw), action, null, failure));
+                }
+                else
+                {
+                    tally.Failed(action, failure);
                 }
             }
 
@@ -114,10 +107,9 @@ public sealed class ReplicationEngine
 
         foreach (var problem in plan.Problems)
         {
-            var letter = new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, null, problem.Raw);
-            if (problem.CanDeadLetter && await TryDeadLetterAsync(letter, tally, cancellationToken).ConfigureAwait(false))
+            if (problem.CanDeadLetter && _deadLetters is not null)
             {
-                tally.DeadLetteredRecord();
+                letters.Add(new PendingLetter(new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, null, problem.Raw), null, problem, problem.Error));
             }
             else
             {
@@ -125,7 +117,68 @@ public sealed class ReplicationEngine
             }
         }
 
+        var sendErrors = await SendDeadLettersAsync(letters, deadline, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < letters.Count; i++)
+        {
+            var (_, action, problem, failure) = letters[i];
+            if (sendErrors[i] is { } sendError)
+            {
+                tally.Error(sendError);
+                if (action is not null)
+                {
+                    tally.Failed(action, failure);
+                }
+                else
+                {
+                    tally.FailedRecord(problem!.SequenceNumber, failure);
+                }
+            }
+            else if (action is not null)
+            {
+                tally.DeadLettered(action);
+            }
+            else
+            {
+                tally.DeadLetteredRecord();
+            }
+        }
+
         return tally.Report(latencies, _time.GetElapsedTime(started));
+    }
+
+    /// <summary>A poison write or an unreadable record on its way to the dead-letter queue; one of Action and Problem is set.</summary>
+    private sealed record PendingLetter(DeadLetter Letter, WriteAction? Action, PlanProblem? Problem, string Failure);
+
+    /// <summary>
+    /// Sends dead letters concurrently (bounded), until the host's deadline: the apply deadline's
+    /// reserve is kept for this. Returns, per letter, why it could not be sent, or null.
+    /// </summary>
+    private async Task<string?[]> SendDeadLettersAsync(List<PendingLetter> letters, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var errors = new string?[letters.Count];
+        if (letters.Count == 0 || _deadLetters is not { } sink)
+        {
+            return errors;
+        }
+
+        using var stop = new DeadlineScope(deadline, _time, cancellationToken);
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, letters.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ReplicationOptions.MaxConcurrentDeadLetters },
+            async (i, _) =>
+            {
+                var letter = letters[i].Letter;
+                try
+                {
+                    await sink.SendAsync(letter, stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    var reason = e is OperationCanceledException && stop.Token.IsCancellationRequested ? "the deadline passed" : e.Message;
+                    errors[i] = $"could not dead-letter record {letter.SequenceNumber ?? "(no sequence number)"}: {reason}";
+                }
+            }).ConfigureAwait(false);
+        return errors;
     }
 
     /// <summary>Apply stops short of the host's deadline by the reserve (at most half the time left), to leave time to report.</summary>
@@ -134,25 +187,6 @@ public sealed class ReplicationEngine
         var remaining = deadline - _time.GetUtcNow();
         var reserve = remaining > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(_settings.DeadlineReserve.Ticks, remaining.Ticks / 2)) : TimeSpan.Zero;
         return deadline - reserve;
-    }
-
-    private async Task<bool> TryDeadLetterAsync(DeadLetter letter, Tally tally, CancellationToken cancellationToken)
-    {
-        if (_deadLetters is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            await _deadLetters.SendAsync(letter, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            tally.Error($"could not dead-letter record {letter.SequenceNumber ?? "(no sequence number)"}: {e.Message}");
-            return false;
-        }
     }
 
     /// <summary>Counts records by fate. An action failed on any target is failed; dead-lettered on any (and failed on none), dead-lettered.</summary>

@@ -27,6 +27,9 @@ public static class ReplicationOptions
     /// <summary>Default number of write requests in flight per target table.</summary>
     public const int DefaultMaxConcurrentRequests = 64;
 
+    /// <summary>Dead letters sent at once: a batch whose every record is poison (a target with another key schema) still ends in time.</summary>
+    public const int MaxConcurrentDeadLetters = 16;
+
     /// <summary>First retry waits about this long; each later one up to twice as long (full jitter).</summary>
     public static readonly TimeSpan DefaultBaseRetryDelay = TimeSpan.FromMilliseconds(50);
 

@@ -21,10 +21,7 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
     {
         var results = new ConcurrentBag<ActionResult>();
         var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
-        // The deadline runs on the injected clock, so a test's clock sees the same deadline.
-        var remaining = deadline - time.GetUtcNow();
-        using var deadlineReached = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineReached.Token);
+        using var stop = new DeadlineScope(deadline, time, cancellationToken);
         await Parallel.ForEachAsync(
             chunks,
             new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentRequests },

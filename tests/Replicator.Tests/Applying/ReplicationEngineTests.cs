@@ -157,6 +157,35 @@ public sealed class ReplicationEngineTests
     }
 
     [Fact]
+    public async Task Process_DeadLetterQueueHanging_IsCutOffAtTheDeadline_AndThePoisonRecordFails()
+    {
+        var target = new InMemoryTarget { Fault = PoisonOn("k3") };
+        var deadLetters = new InMemoryDeadLetters { Hangs = true };
+        var started = DateTimeOffset.UtcNow;
+
+        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 10), In(500), CancellationToken.None);
+
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5));
+        Assert.Equal("1003", report.FirstFailure?.Value);
+        Assert.Contains(report.Errors, e => e.Contains("the deadline passed", StringComparison.Ordinal));
+        Assert.Equal(9, report.RecordsApplied);
+    }
+
+    [Fact]
+    public async Task Process_ManyPoisonRecords_AreDeadLetteredConcurrently()
+    {
+        var target = new InMemoryTarget { Fault = _ => throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException: key schema") };
+        var deadLetters = new InMemoryDeadLetters { Delay = TimeSpan.FromMilliseconds(50) };
+
+        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 64), In(60_000), CancellationToken.None);
+
+        Assert.True(report.Succeeded);
+        Assert.Equal(64, report.RecordsDeadLettered);
+        Assert.Equal(64, deadLetters.Letters.Count);
+        Assert.True(deadLetters.MostInFlight > 1, $"at most {deadLetters.MostInFlight} letter(s) were in flight at once");
+    }
+
+    [Fact]
     public async Task Process_MalformedRecord_IsDeadLetteredWhole_OrReportedAtItsSequenceNumber()
     {
         var bad = Events.Record("INSERT", "x", 1001, 1).Replace("\"N\":\"1\"", "\"N\":\"one\"", StringComparison.Ordinal);
@@ -255,18 +284,40 @@ internal sealed class InMemoryDeadLetters : IDeadLetterSink
 
     public bool Broken { get; init; }
 
-    public Task SendAsync(DeadLetter letter, CancellationToken cancellationToken)
+    /// <summary>Never answers: only cancellation ends a send.</summary>
+    public bool Hangs { get; init; }
+
+    public TimeSpan Delay { get; init; }
+
+    public int MostInFlight { get; private set; }
+
+    private int _inFlight;
+
+    public async Task SendAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         if (Broken)
         {
             throw new HttpRequestException("queue unreachable");
         }
 
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        lock (Letters)
+        {
+            MostInFlight = Math.Max(MostInFlight, inFlight);
+        }
+
+        try
+        {
+            await Task.Delay(Hangs ? Timeout.InfiniteTimeSpan : Delay, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+
         lock (Letters)
         {
             Letters.Add(letter);
         }
-
-        return Task.CompletedTask;
     }
 }

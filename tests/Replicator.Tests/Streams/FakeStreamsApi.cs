@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text;
+using Replicator.Parsing;
+using Replicator.Streams;
+using Replicator.Tests.Fixtures;
+
+namespace Replicator.Tests.Streams;
+
+/// <summary>
+/// DynamoDB Streams in memory, keeping the contract the poller relies on: shards with parents,
+/// sequence numbers that only grow (a child's above its parent's), a closed shard's last page
+/// has no next iterator, iterators expire, records past retention are trimmed
+/// (TrimmedDataAccessException), and calls can be throttled.
+/// </summary>
+internal sealed class FakeStreamsApi : IStreamsApi
+{
+    public const string Arn = "arn:aws:dynamodb:us-east-1:123456789012:table/source/stream/2026-01-01T00:00:00.000";
+
+    private readonly object _gate = new();
+    private readonly List<Shard> _shards = [];
+    private readonly Dictionary<string, (string ShardId, int Position, int Generation)> _iterators = new(StringComparer.Ordinal);
+    private long _nextSequenceNumber = 100_000_000_000_000_000;
+    private int _generation;
+    private int _iteratorCount;
+
+    /// <summary>At most this many records a GetRecords page (AWS: 1,000).</summary>
+    public int PageSize { get; set; } = 10;
+
+    /// <summary>Calls to fail with throttling before answering again.</summary>
+    public int ThrottleNext { get; set; }
+
+    /// <summary>Every call, in order, e.g. "GetShardIterator shard-1 AfterSequenceNumber 100…", "GetRecords shard-1 → 10".</summary>
+    public List<string> Calls { get; } = [];
+
+    private sealed class Shard(string id, string? parent)
+    {
+        public string Id { get; } = id;
+
+        public string? Parent { get; } = parent;
+
+        public List<(long SequenceNumber, string Json)> Records { get; } = [];
+
+        /// <summary>Records before this position are trimmed.</summary>
+        public int TrimmedCount { get; set; }
+
+        public bool Closed { get; set; }
+    }
+
+    public string AddShard(string? parent = null)
+    {
+        lock (_gate)
+        {
+            var id = $"shardId-{_shards.Count:D4}";
+            _shards.Add(new Shard(id, parent));
+            return id;
+        }
+    }
+
+    /// <summary>Appends a change on key <c>pk</c> (REMOVE when <paramref name="version"/> is null); returns its sequence number.</summary>
+    public long Append(string shardId, string key, int? version)
+    {
+        lock (_gate)
+        {
+            var shard = Find(shardId);
+            if (shard.Closed)
+            {
+                throw new InvalidOperationException($"{shardId} is closed");
+            }
+
+            var sequenceNumber = _nextSequenceNumber++;
+            shard.Records.Add((sequenceNumber, Events.Record(version is null ? "REMOVE" : "MODIFY", key, sequenceNumber, version)));
+            return sequenceNumber;
+        }
+    }
+
+    public void Close(string shardId)
+    {
+        lock (_gate)
+        {
+            Find(shardId).Closed = true;
+        }
+    }
+
+    /// <summary>Every iterator handed out so far expires (as after 15 minutes).</summary>
+    public void ExpireIterators()
+    {
+        lock (_gate)
+        {
+            _generation++;
+        }
+    }
+
+    /// <summary>The shard's first <paramref name="count"/> records pass the retention period.</summary>
+    public void Trim(string shardId, int count)
+    {
+        lock (_gate)
+        {
+            Find(shardId).TrimmedCount = count;
+        }
+    }
+
+    public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(string tableName, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StreamSummary>>([new StreamSummary(Arn, tableName, "2026-01-01T00:00:00.000")]);
+
+    public Task<StreamDescription> DescribeStreamAsync(string streamArn, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Call("DescribeStream");
+            var shards = _shards.Select(shard => new StreamShard(
+                shard.Id,
+                shard.Parent,
+                shard.Records.Count > 0 ? Text(shard.Records[0].SequenceNumber) : null,
+                shard.Closed && shard.Records.Count > 0 ? Text(shard.Records[^1].SequenceNumber) : shard.Closed ? "0" : null)).ToList();
+            return Task.FromResult(new StreamDescription(streamArn, "source", "ENABLED", "NEW_AND_OLD_IMAGES", shards));
+        }
+    }
+
+    public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Call($"GetShardIterator {shardId} {type} {sequenceNumber}");
+            var shard = Find(shardId);
+            int position;
+            if (type is ShardIteratorType.TrimHorizon)
+            {
+                position = shard.TrimmedCount;
+            }
+            else if (type is ShardIteratorType.Latest)
+            {
+                position = shard.Records.Count;
+            }
+            else
+            {
+                var wanted = long.Parse(sequenceNumber!, CultureInfo.InvariantCulture);
+                var index = shard.Records.FindIndex(record => record.SequenceNumber == wanted);
+                if (index < 0)
+                {
+                    throw new StreamsException(StreamsErrorKind.Fatal, $"ValidationException: sequence number {sequenceNumber} is not in {shardId}");
+                }
+
+                if (index < shard.TrimmedCount)
+                {
+                    throw new StreamsException(StreamsErrorKind.TrimmedData, $"TrimmedDataAccessException: {sequenceNumber} is beyond the trim horizon of {shardId}");
+                }
+
+                position = type == ShardIteratorType.AtSequenceNumber ? index : index + 1;
+            }
+
+            return Task.FromResult(Iterator(shardId, position));
+        }
+    }
+
+    public Task<RecordsPage> GetRecordsAsync(string shardIterator, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_iterators.TryGetValue(shardIterator, out var at))
+            {
+                throw new StreamsException(StreamsErrorKind.Fatal, $"ValidationException: invalid iterator {shardIterator}");
+            }
+
+            var shard = Find(at.ShardId);
+            if (at.Generation != _generation)
+            {
+                Call($"GetRecords {at.ShardId} expired");
+                throw new StreamsException(StreamsErrorKind.ExpiredIterator, "ExpiredIteratorException: Iterator expired");
+            }
+
+            if (at.Position < shard.TrimmedCount)
+            {
+                Call($"GetRecords {at.ShardId} trimmed");
+                throw new StreamsException(StreamsErrorKind.TrimmedData, "TrimmedDataAccessException: the iterator points at trimmed records");
+            }
+
+            var page = shard.Records.Skip(at.Position).Take(PageSize).ToList();
+            var next = at.Position + page.Count;
+            Call($"GetRecords {at.ShardId} -> {page.Count}");
+            var json = Encoding.UTF8.GetBytes(Events.Event([.. page.Select(record => record.Json)]));
+            var nextIterator = shard.Closed && next >= shard.Records.Count ? null : Iterator(shard.Id, next);
+            return Task.FromResult(new RecordsPage(StreamEventParser.Parse(json), nextIterator));
+        }
+    }
+
+    private void Call(string call)
+    {
+        Calls.Add(call);
+        if (ThrottleNext > 0)
+        {
+            ThrottleNext--;
+            throw new StreamsException(StreamsErrorKind.Retryable, "LimitExceededException: Rate exceeded for shard");
+        }
+    }
+
+    private string Iterator(string shardId, int position)
+    {
+        var iterator = $"iterator-{++_iteratorCount}";
+        _iterators[iterator] = (shardId, position, _generation);
+        return iterator;
+    }
+
+    private Shard Find(string shardId) =>
+        _shards.FirstOrDefault(shard => shard.Id == shardId) ?? throw new StreamsException(StreamsErrorKind.NotFound, $"ResourceNotFoundException: no shard {shardId}");
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Checkpoints in memory, keeping every save for tests to inspect.</summary>
+internal sealed class InMemoryCheckpointStore : ICheckpointStore
+{
+    private readonly object _gate = new();
+
+    public List<StreamCheckpoints> Saves { get; } = [];
+
+    public StreamCheckpoints? Current { get; private set; }
+
+    /// <summary>Called on every save, before it is kept.</summary>
+    public Action<StreamCheckpoints>? OnSave { get; set; }
+
+    public Task<StreamCheckpoints?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Current);
+
+    public Task SaveAsync(StreamCheckpoints checkpoints, CancellationToken cancellationToken)
+    {
+        OnSave?.Invoke(checkpoints);
+        lock (_gate)
+        {
+            Saves.Add(checkpoints);
+            Current = checkpoints;
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Replicator.Aws.Streams;
 using Amazon.SQS;
 
 namespace Replicator.Aws;
@@ -18,6 +20,7 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
     private readonly ConcurrentDictionary<string, IAmazonDynamoDB> _dynamoDb = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IAmazonSQS> _sqs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DynamoDbStreamsClient> _streams = new(StringComparer.Ordinal);
 
     /// <summary>Per-request timeout; a hung connection is retried rather than waited on until the deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -36,12 +39,25 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
         return credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
     });
 
+    /// <summary>
+    /// DynamoDB Streams. DynamoDB Local and LocalStack serve streams on the DynamoDB endpoint, so an
+    /// override for DynamoDB applies to streams too unless <c>AWS_ENDPOINT_URL_DYNAMODB_STREAMS</c> says otherwise.
+    /// </summary>
+    public DynamoDbStreamsClient Streams(string region) => _streams.GetOrAdd(region, r =>
+    {
+        var url = EndpointFor("DYNAMODB_STREAMS") ?? EndpointFor("DYNAMODB");
+        return new DynamoDbStreamsClient(
+            r,
+            credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(),
+            url is null ? DynamoDbStreamsClient.DefaultEndpoint(r) : new Uri(url));
+    });
+
     /// <summary>The region of an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name, if it names one.</summary>
     public static string? RegionOfQueue(string queueUrl) =>
         Uri.TryCreate(queueUrl, UriKind.Absolute, out var uri) && uri.Host.Split('.') is ["sqs", var region, "amazonaws", ..] ? region : null;
 
     private string? EndpointFor(string service) =>
-        endpoint ?? NonEmpty(_environment($"AWS_ENDPOINT_URL_{service}")) ?? NonEmpty(_environment("AWS_ENDPOINT_URL"));
+        endpoint ?? NonEmpty(_environment($"AWS_ENDPOINT_URL_{service}")) ?? (service == "DYNAMODB_STREAMS" ? null : NonEmpty(_environment("AWS_ENDPOINT_URL")));
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
@@ -68,6 +84,11 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
         }
 
         foreach (var client in _sqs.Values)
+        {
+            client.Dispose();
+        }
+
+        foreach (var client in _streams.Values)
         {
             client.Dispose();
         }

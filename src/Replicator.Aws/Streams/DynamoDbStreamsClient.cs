@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.Runtime;
+using Replicator.Parsing;
+using Replicator.Streams;
+
+namespace Replicator.Aws.Streams;
+
+/// <summary>
+/// A DynamoDB Streams client over the service's JSON protocol, signed with SigV4 (service name
+/// <c>dynamodb</c>). The AWS SDK's package for this is not available here; the SDK's credential
+/// chain still is, so profiles, environment variables, session tokens and assumed roles all work.
+/// It does not retry: the poller does, and knows what each error means.
+/// </summary>
+public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
+{
+    private const string TargetPrefix = "DynamoDBStreams_20120810.";
+    private const string SigningName = "dynamodb";
+
+    /// <summary>GetRecords returns at most 1,000 records.</summary>
+    public const int MaxRecordsPerPage = 1000;
+
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/x-amz-json-1.0");
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly AWSCredentials _credentials;
+    private readonly TimeProvider _time;
+
+    public DynamoDbStreamsClient(string region, AWSCredentials credentials, Uri endpoint, TimeProvider? time = null, HttpClient? http = null)
+    {
+        Region = region;
+        Endpoint = endpoint;
+        _credentials = credentials;
+        _time = time ?? TimeProvider.System;
+        _ownsHttp = http is null;
+        _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string Region { get; }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>The regional endpoint on AWS.</summary>
+    public static Uri DefaultEndpoint(string region) => new($"https://streams.dynamodb.{region}.amazonaws.com/");
+
+    public async Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(string tableName, CancellationToken cancellationToken)
+    {
+        var streams = new List<StreamSummary>();
+        string? start = null;
+        do
+        {
+            var page = await CallAsync(
+                "ListStreams",
+                new ListStreamsRequest { TableName = tableName, ExclusiveStartStreamArn = start },
+                StreamsJsonContext.Default.ListStreamsRequest,
+                StreamsJsonContext.Default.ListStreamsResponse,
+                cancellationToken).ConfigureAwait(false);
+            streams.AddRange((page.Streams ?? []).Select(s => new StreamSummary(s.StreamArn ?? "", s.TableName ?? tableName, s.StreamLabel ?? "")));
+            start = page.LastEvaluatedStreamArn;
+        }
+        while (start is not null);
+        return streams;
+    }
+
+    public async Task<StreamDescription> DescribeStreamAsync(string streamArn, CancellationToken cancellationToken)
+    {
+        var shards = new List<StreamShard>();
+        string? start = null;
+        StreamDescriptionEntry description;
+        do
+        {
+            var page = await CallAsync(
+                "DescribeStream",
+                new DescribeStreamRequest { StreamArn = streamArn, ExclusiveStartShardId = start },
+                StreamsJsonContext.Default.DescribeStreamRequest,
+                StreamsJsonContext.Default.DescribeStreamResponse,
+                cancellationToken).ConfigureAwait(false);
+            description = page.StreamDescription ?? throw new StreamsException(StreamsErrorKind.Fatal, "DescribeStream answered without a StreamDescription");
+            shards.AddRange((description.Shards ?? []).Select(shard => new StreamShard(
+                shard.ShardId ?? "",
+                shard.ParentShardId,
+                shard.SequenceNumberRange?.StartingSequenceNumber,
+                shard.SequenceNumberRange?.EndingSequenceNumber)));
+            start = description.LastEvaluatedShardId;
+        }
+        while (start is not null);
+        return new StreamDescription(description.StreamArn ?? streamArn, description.TableName ?? "", description.StreamStatus ?? "", description.StreamViewType, shards);
+    }
+
+    public async Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync(
+            "GetShardIterator",
+            new GetShardIteratorRequest
+            {
+                StreamArn = streamArn,
+                ShardId = shardId,
+                ShardIteratorType = type switch
+                {
+                    ShardIteratorType.TrimHorizon => "TRIM_HORIZON",
+                    ShardIteratorType.Latest => "LATEST",
+                    ShardIteratorType.AtSequenceNumber => "AT_SEQUENCE_NUMBER",
+                    _ => "AFTER_SEQUENCE_NUMBER",
+                },
+                SequenceNumber = sequenceNumber,
+            },
+            StreamsJsonContext.Default.GetShardIteratorRequest,
+            StreamsJsonContext.Default.GetShardIteratorResponse,
+            cancellationToken).ConfigureAwait(false);
+        return response.ShardIterator ?? throw new StreamsException(StreamsErrorKind.Fatal, $"GetShardIterator answered without an iterator for {shardId}");
+    }
+
+    public async Task<RecordsPage> GetRecordsAsync(string shardIterator, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new GetRecordsRequest { ShardIterator = shardIterator, Limit = MaxRecordsPerPage }, StreamsJsonContext.Default.GetRecordsRequest);
+        var response = await SendAsync("GetRecords", body, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var next = JsonSerializer.Deserialize(response, StreamsJsonContext.Default.GetRecordsNext);
+            return new RecordsPage(StreamEventParser.Parse(response), next?.NextShardIterator);
+        }
+        catch (Exception e) when (e is JsonException or MalformedEventException)
+        {
+            throw new StreamsException(StreamsErrorKind.Retryable, $"GetRecords answered with a body that is not a GetRecords response: {e.Message}", e);
+        }
+    }
+
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(operation, JsonSerializer.SerializeToUtf8Bytes(request, requestType), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize(response, responseType) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new StreamsException(StreamsErrorKind.Retryable, $"{operation} answered with a body that is not JSON of the expected shape: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Signs and sends one call; returns the body of a 200 answer, or throws a classified <see cref="StreamsException"/>.</summary>
+    private async Task<byte[]> SendAsync(string operation, byte[] body, CancellationToken cancellationToken)
+    {
+        ImmutableCredentials credentials;
+        try
+        {
+            credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonClientException or AmazonServiceException or HttpRequestException)
+        {
+            throw new StreamsException(StreamsErrorKind.Fatal, $"No AWS credentials for DynamoDB Streams: {e.Message}", e);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = JsonContentType;
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
+        var signed = SigV4Signer.Sign(
+            "POST",
+            Endpoint,
+            [new("content-type", JsonContentType.ToString()), new("x-amz-target", TargetPrefix + operation)],
+            body,
+            credentials.AccessKey,
+            credentials.SecretKey,
+            credentials.UseToken ? credentials.Token : null,
+            Region,
+            SigningName,
+            _time.GetUtcNow());
+        foreach (var (name, value) in signed)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when ((e is HttpRequestException or IOException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StreamsException(StreamsErrorKind.Retryable, $"{operation} to {Endpoint} failed: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return response.StatusCode == HttpStatusCode.OK ? answer : throw Error(operation, response.StatusCode, answer);
+        }
+    }
+
+    private static StreamsException Error(string operation, HttpStatusCode status, byte[] body)
+    {
+        ErrorResponse? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize(body, StreamsJsonContext.Default.ErrorResponse);
+        }
+        catch (JsonException)
+        {
+        }
+
+        var type = error?.Type is { } full ? full[(full.LastIndexOf('#') + 1)..] : null;
+        var kind = type switch
+        {
+            "ExpiredIteratorException" => StreamsErrorKind.ExpiredIterator,
+            "TrimmedDataAccessException" => StreamsErrorKind.TrimmedData,
+            "ResourceNotFoundException" => StreamsErrorKind.NotFound,
+            "LimitExceededException" or "ThrottlingException" or "ProvisionedThroughputExceededException" or "RequestLimitExceeded" or "InternalServerError" => StreamsErrorKind.Retryable,
+            _ when (int)status >= 500 => StreamsErrorKind.Retryable,
+            _ => StreamsErrorKind.Fatal,
+        };
+        var message = error?.Message ?? error?.MessageUpper ?? System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)));
+        return new StreamsException(kind, $"{operation}: {type ?? $"HTTP {(int)status}"}: {message}");
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+}

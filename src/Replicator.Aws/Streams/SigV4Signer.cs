@@ -266,9 +266,7 @@ internal static class SigV4Signer
         foreach (var (name, value) in headers)
         {
             ArgumentNullException.ThrowIfNull(value, nameof(headers));
-#pragma warning disable CA1308 // SigV4 requires lowercase header names.
             var key = name.ToLowerInvariant();
-#pragma warning restore CA1308
             var canonical = CanonicalHeaderValue(value);
             merged[key] = merged.TryGetValue(key, out var earlier) ? earlier + "," + canonical : canonical;
         }

@@ -74,6 +74,14 @@ public sealed class PollerProgress
 
     public int ActiveShards { get; internal set; }
 
+    /// <summary>Replication latencies seen so far (the first 100,000), in milliseconds: for percentiles at the end of a run.</summary>
+    public IReadOnlyList<double> LatencySamples() => [.. _latencies];
+
+    private readonly ConcurrentQueue<double> _latencies = new();
+
+    /// <summary>At most this many latency samples are kept.</summary>
+    private const int MaxLatencySamples = 100_000;
+
     public int FinishedShards { get; internal set; }
 
     internal void Add(BatchReport report)
@@ -88,6 +96,10 @@ public sealed class PollerProgress
         if (latencies.Count > 0)
         {
             Volatile.Write(ref _lastLatencyMs, latencies.Max());
+            foreach (var latency in latencies.Take(Math.Max(0, MaxLatencySamples - _latencies.Count)))
+            {
+                _latencies.Enqueue(latency);
+            }
         }
     }
 }

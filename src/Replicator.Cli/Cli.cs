@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Replicator.Streams;
+using Spectre.Console;
+
+namespace Replicator.Cli;
+
+/// <summary>Exit codes, the same for every command.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Done: replicated, caught up, or the tables are identical.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Differences found, records failed, or replication stopped on an error.</summary>
+    public const int Failed = 1;
+
+    /// <summary>A usage or configuration error: a bad option, a missing table or stream, an unreadable checkpoint.</summary>
+    public const int Usage = 2;
+}
+
+/// <summary>A problem with what the user asked for; the message names the option or resource and says what is expected.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+internal static class Cli
+{
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    {
+        console ??= AnsiConsole.Console;
+
+        // Ctrl-C and SIGTERM ask for a graceful stop: the batch in flight finishes and its checkpoint
+        // is written. A second Ctrl-C is not intercepted, and ends the process at once.
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (!interrupt.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                interrupt.Cancel();
+            }
+        };
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
+
+        var root = new RootCommand("Replicates a DynamoDB table's changes to tables in other regions, exactly once in effect.")
+        {
+            ReplicateCommand.Create(console, interrupt.Token),
+            StatusCommand.Create(console, interrupt.Token),
+            DemoCommand.Create(console, interrupt.Token),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+            }
+
+            console.MarkupLine("Run [bold]replicator --help[/] or [bold]replicator COMMAND --help[/] for the options.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            // No termination timeout: Ctrl-C is ours to handle, and a batch may take longer than a fixed grace period.
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UsageException or CheckpointException)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Replicator.Applying;
+
+namespace Replicator.Cli;
+
+public enum OutputFormat { Text, Json }
+
+/// <summary>Options several commands share, each parsed with an error that names the option and the form it takes.</summary>
+internal static class CommonOptions
+{
+    public static Option<TargetTable> Source() => new("--source")
+    {
+        Description = "The source table, as REGION:TABLE (e.g. us-east-1:users) or a table ARN.",
+        Required = true,
+        CustomParser = result => Table(result, "--source"),
+    };
+
+    public static Option<TargetTable[]> Targets() => new("--target")
+    {
+        Description = "A target table, as REGION:TABLE or a table ARN. Repeat for several targets.",
+        Required = true,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result => result.Tokens.Select(token => Table(result, "--target", token.Value)).ToArray(),
+    };
+
+    public static Option<Uri?> Endpoint() => new("--endpoint")
+    {
+        Description = "Send every request to this endpoint (moto, DynamoDB Local, LocalStack), e.g. http://127.0.0.1:5000. The AWS_ENDPOINT_URL* variables work too.",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                return uri;
+            }
+
+            result.AddError($"--endpoint: '{text}' is not an http(s) URL such as http://127.0.0.1:5000");
+            return null;
+        },
+    };
+
+    public static Option<string?> Checkpoint() => new("--checkpoint")
+    {
+        Description = "The checkpoint file (default: .replicator/REGION.TABLE.checkpoint.json in the current directory).",
+    };
+
+    public static Option<OutputFormat> Output() => new("--output")
+    {
+        Description = "text (tables and progress, the default) or json (one JSON document, for scripts).",
+        DefaultValueFactory = _ => OutputFormat.Text,
+        CustomParser = result => result.Tokens.Single().Value.ToLowerInvariant() switch
+        {
+            "text" => OutputFormat.Text,
+            "json" => OutputFormat.Json,
+            var other => Error(result, $"--output: '{other}' is not text or json", OutputFormat.Text),
+        },
+    };
+
+    public static string CheckpointPath(string? given, TargetTable source) =>
+        given ?? Path.Combine(".replicator", $"{source.Region}.{source.TableName}.checkpoint.json");
+
+    private static TargetTable Table(ArgumentResult result, string option) => Table(result, option, result.Tokens.Single().Value);
+
+    private static TargetTable Table(ArgumentResult result, string option, string text)
+    {
+        try
+        {
+            return TargetTables.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            return Error(result, $"{option}: {e.Message}", new TargetTable("invalid", "invalid"));
+        }
+    }
+
+    public static T Error<T>(ArgumentResult result, string message, T placeholder)
+    {
+        result.AddError(message);
+        return placeholder;
+    }
+}

@@ -1,0 +1,66 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Replicator.Applying;
+using Replicator.Aws;
+using Replicator.Streams;
+
+namespace Replicator.Cli;
+
+/// <summary>What `replicator replicate` (and the demo) run: a poller from a source table's stream to its targets.</summary>
+internal sealed record ReplicationRequest(
+    TargetTable Source,
+    IReadOnlyList<TargetTable> Targets,
+    string CheckpointPath,
+    StartPosition StartAt = StartPosition.TrimHorizon,
+    TimeSpan? StopAfterIdle = null,
+    string? DeadLetterQueueUrl = null,
+    TtlDeletes TtlDeletes = TtlDeletes.Replicate);
+
+/// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
+internal static class PollerHost
+{
+    /// <summary>The source table's current stream, or a usage error saying how to enable one.</summary>
+    public static async Task<string> StreamArnAsync(AwsClients clients, TargetTable source, CancellationToken cancellationToken)
+    {
+        TableDescription table;
+        try
+        {
+            table = (await clients.DynamoDb(source.Region).DescribeTableAsync(source.TableName, cancellationToken).ConfigureAwait(false)).Table;
+        }
+        catch (ResourceNotFoundException)
+        {
+            throw new UsageException($"--source: table {source} does not exist.");
+        }
+
+        if (table.StreamSpecification is not { StreamEnabled: true } stream || table.LatestStreamArn is null)
+        {
+            throw new UsageException(
+                $"--source: table {source} has no stream enabled. Enable one with view type NEW_AND_OLD_IMAGES, e.g. " +
+                $"aws dynamodb update-table --region {source.Region} --table-name {source.TableName} --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES");
+        }
+
+        if (stream.StreamViewType == StreamViewType.KEYS_ONLY || stream.StreamViewType == StreamViewType.OLD_IMAGE)
+        {
+            throw new UsageException($"--source: the stream of {source} has view type {stream.StreamViewType}, which carries no new images, so changes cannot be replicated. Use NEW_AND_OLD_IMAGES (or NEW_IMAGE).");
+        }
+
+        return table.LatestStreamArn;
+    }
+
+    public static StreamPoller Create(AwsClients clients, ReplicationRequest request, string streamArn, Action<string> log)
+    {
+        var targets = request.Targets.Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target)).ToList();
+        var deadLetters = request.DeadLetterQueueUrl is { } url
+            ? new SqsDeadLetterSink(clients.Sqs(AwsClients.RegionOfQueue(url) ?? request.Source.Region), url)
+            : null;
+        var engine = new ReplicationEngine(targets, deadLetters, new ReplicationSettings { TtlDeletes = request.TtlDeletes }, TimeProvider.System, new Random());
+        return new StreamPoller(
+            clients.Streams(request.Source.Region),
+            engine,
+            new FileCheckpointStore(request.CheckpointPath),
+            new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle },
+            TimeProvider.System,
+            new Random(),
+            log);
+    }
+}

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using Replicator.Aws;
+using Replicator.Streams;
+using Spectre.Console;
+
+namespace Replicator.Cli;
+
+/// <summary><c>replicator replicate</c>: reads the source table's stream and applies it to the targets until stopped.</summary>
+internal static class ReplicateCommand
+{
+    public static Command Create(IAnsiConsole console, CancellationToken interrupt)
+    {
+        var source = CommonOptions.Source();
+        var targets = CommonOptions.Targets();
+        var endpoint = CommonOptions.Endpoint();
+        var checkpoint = CommonOptions.Checkpoint();
+        var output = CommonOptions.Output();
+        var startAt = new Option<StartPosition>("--start-at")
+        {
+            Description = "Where to start when there is no checkpoint: trim-horizon (the oldest record the stream holds, the default) or latest (only changes from now on).",
+            DefaultValueFactory = _ => StartPosition.TrimHorizon,
+            CustomParser = result => result.Tokens.Single().Value.ToLowerInvariant() switch
+            {
+                "trim-horizon" => StartPosition.TrimHorizon,
+                "latest" => StartPosition.Latest,
+                var other => CommonOptions.Error(result, $"--start-at: '{other}' is not trim-horizon or latest", StartPosition.TrimHorizon),
+            },
+        };
+        var stopAfterIdle = new Option<double?>("--stop-after-idle")
+        {
+            Description = "Exit 0 once every shard is caught up and nothing new arrived for this many seconds (for scripts and tests). Without it, runs until Ctrl-C.",
+            CustomParser = result => double.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+                ? seconds
+                : CommonOptions.Error<double?>(result, $"--stop-after-idle: '{result.Tokens.Single().Value}' is not a number of seconds (e.g. 5)", null),
+        };
+        var deadLetterQueue = new Option<string?>("--dead-letter-queue")
+        {
+            Description = "SQS queue URL for records that can never apply (validation errors, items too large for a target). Without one, such a record stops its shard.",
+            CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? uri.ToString()
+                : CommonOptions.Error<string?>(result, $"--dead-letter-queue: '{result.Tokens.Single().Value}' is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/dead-letters", null),
+        };
+        var ttlDeletes = new Option<TtlDeletes>("--ttl-deletes")
+        {
+            Description = "replicate (the default) or skip deletes made by DynamoDB's time-to-live.",
+            DefaultValueFactory = _ => TtlDeletes.Replicate,
+            CustomParser = result => result.Tokens.Single().Value.ToLowerInvariant() switch
+            {
+                "replicate" => TtlDeletes.Replicate,
+                "skip" => TtlDeletes.Skip,
+                var other => CommonOptions.Error(result, $"--ttl-deletes: '{other}' is not replicate or skip", TtlDeletes.Replicate),
+            },
+        };
+
+        var command = new Command("replicate", "Read the source table's stream and apply every change to the targets, checkpointing as it goes. Ctrl-C stops after the batch in flight.")
+        {
+            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, deadLetterQueue, ttlDeletes, output,
+        };
+        command.SetAction(async (parsed, _) =>
+        {
+            var sourceTable = parsed.GetRequiredValue(source);
+            var request = new ReplicationRequest(
+                sourceTable,
+                parsed.GetRequiredValue(targets),
+                CommonOptions.CheckpointPath(parsed.GetValue(checkpoint), sourceTable),
+                parsed.GetValue(startAt),
+                parsed.GetValue(stopAfterIdle) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                parsed.GetValue(deadLetterQueue),
+                parsed.GetValue(ttlDeletes));
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, ReplicationRequest request, OutputFormat output, CancellationToken interrupt)
+    {
+        if (request.Targets.Any(target => target == request.Source))
+        {
+            throw new UsageException($"--target: {request.Source} is the source table; a table cannot replicate to itself.");
+        }
+
+        var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
+        var poller = PollerHost.Create(clients, request, streamArn, line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
+        if (output == OutputFormat.Text)
+        {
+            console.MarkupLineInterpolated($"Replicating [bold]{request.Source}[/] → [bold]{string.Join(", ", request.Targets)}[/] (checkpoint {Path.GetFullPath(request.CheckpointPath)}). Ctrl-C stops after the batch in flight.");
+        }
+
+        var run = poller.RunAsync(interrupt);
+        var lastReport = DateTimeOffset.UtcNow;
+        while (!run.IsCompleted)
+        {
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            if (output == OutputFormat.Text && DateTimeOffset.UtcNow - lastReport >= TimeSpan.FromSeconds(10) && !run.IsCompleted)
+            {
+                console.MarkupLine(ProgressLine(poller.Progress));
+                lastReport = DateTimeOffset.UtcNow;
+            }
+        }
+
+        var outcome = await run.ConfigureAwait(false);
+        var exit = outcome.Stop == PollerStop.Failed || outcome.ShardsFailing ? ExitCodes.Failed : ExitCodes.Ok;
+        if (output == OutputFormat.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(SummaryJson(outcome, poller.Progress));
+        }
+        else
+        {
+            console.MarkupLine(ProgressLine(poller.Progress));
+            var how = outcome.Stop switch
+            {
+                PollerStop.Idle => "caught up and idle",
+                PollerStop.Cancelled => "interrupted; the checkpoint is written",
+                _ => "replication cannot go on",
+            };
+            console.MarkupLineInterpolated($"Stopped: {how}.");
+            if (outcome.Error is { } error)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {error}");
+            }
+
+            if (outcome.ShardsFailing)
+            {
+                console.MarkupLine("[red]Some records were not applied[/] (see the log above); the next run retries them from the checkpoint.");
+            }
+        }
+
+        return exit;
+    }
+
+    public static string ProgressLine(PollerProgress progress) =>
+        $"records [bold]{progress.RecordsIn}[/] read, [green]{progress.RecordsApplied}[/] applied, {progress.RecordsSkipped} skipped, " +
+        $"[yellow]{progress.RecordsDeadLettered}[/] dead-lettered, [red]{progress.RecordsFailed}[/] failed; " +
+        $"lag {(double.IsNaN(progress.LastLatencyMs) ? "-" : $"{progress.LastLatencyMs:0} ms")}; shards {progress.ActiveShards} active, {progress.FinishedShards} finished";
+
+    private static string SummaryJson(PollerOutcome outcome, PollerProgress progress) => JsonText.Render(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("stop", outcome.Stop.ToString().ToLowerInvariant());
+        writer.WriteNumber("recordsRead", progress.RecordsIn);
+        writer.WriteNumber("recordsApplied", progress.RecordsApplied);
+        writer.WriteNumber("recordsSkipped", progress.RecordsSkipped);
+        writer.WriteNumber("recordsDeadLettered", progress.RecordsDeadLettered);
+        writer.WriteNumber("recordsFailed", progress.RecordsFailed);
+        writer.WriteBoolean("shardsFailing", outcome.ShardsFailing);
+        if (!double.IsNaN(progress.LastLatencyMs))
+        {
+            writer.WriteNumber("lastLagMs", Math.Round(progress.LastLatencyMs, 1));
+        }
+
+        writer.WriteString("error", outcome.Error);
+        writer.WriteEndObject();
+    });
+}

@@ -65,12 +65,23 @@ internal static class Cli
         try
         {
             // No termination timeout: Ctrl-C is ours to handle, and a batch may take longer than a fixed grace period.
-            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UsageException or CheckpointException)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            console.MarkupLine("Interrupted.");
+            return ExitCodes.Failed;
+        }
+        catch (Exception e)
+        {
+            // AWS errors (access denied, no credentials, an unreachable endpoint) and anything else: the message, not a stack trace.
+            console.MarkupLineInterpolated($"[red]error:[/] {e.GetType().Name}: {e.Message}");
+            return ExitCodes.Failed;
         }
     }
 }

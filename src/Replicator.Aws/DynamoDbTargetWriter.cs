@@ -6,7 +6,11 @@ using Replicator.Planning;
 
 namespace Replicator.Aws;
 
-/// <summary>Writes actions to one DynamoDB table with BatchWriteItem, PutItem and DeleteItem. No retries here: the engine retries.</summary>
+/// <summary>
+/// Writes actions to one DynamoDB table with BatchWriteItem, PutItem and DeleteItem, naming the
+/// table by <see cref="TargetTable.RequestName"/> (its ARN when given one, so a table in another
+/// account is the one written). No retries here: the engine retries.
+/// </summary>
 public sealed class DynamoDbTargetWriter(IAmazonDynamoDB client, TargetTable target) : ITargetWriter
 {
     public TargetTable Target { get; } = target;
@@ -17,7 +21,7 @@ public sealed class DynamoDbTargetWriter(IAmazonDynamoDB client, TargetTable tar
         {
             RequestItems = new Dictionary<string, List<WriteRequest>>(StringComparer.Ordinal)
             {
-                [Target.TableName] = actions.Select(ToWriteRequest).ToList(),
+                [Target.RequestName] = actions.Select(ToWriteRequest).ToList(),
             },
         };
 
@@ -31,9 +35,11 @@ public sealed class DynamoDbTargetWriter(IAmazonDynamoDB client, TargetTable tar
             throw ErrorClassifier.Classify(e, $"BatchWriteItem on {Target}");
         }
 
-        return response.UnprocessedItems is { } unprocessed && unprocessed.TryGetValue(Target.TableName, out var left) && left.Count > 0
-            ? Unprocessed(actions, left)
-            : [];
+        // The request names one table, so everything left unprocessed is ours, whether the service
+        // keys it by the name we sent (RequestName) or by another spelling of the same table: an
+        // entry overlooked here would count as written.
+        var left = response.UnprocessedItems?.Values.SelectMany(requests => requests ?? []).ToList() ?? [];
+        return left.Count > 0 ? Unprocessed(actions, left) : [];
     }
 
     public async Task WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
@@ -42,11 +48,11 @@ public sealed class DynamoDbTargetWriter(IAmazonDynamoDB client, TargetTable tar
         {
             if (action.Kind == WriteKind.Put)
             {
-                await client.PutItemAsync(new PutItemRequest { TableName = Target.TableName, Item = AttributeValues.ToSdk(action.Item) }, cancellationToken).ConfigureAwait(false);
+                await client.PutItemAsync(new PutItemRequest { TableName = Target.RequestName, Item = AttributeValues.ToSdk(action.Item) }, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await client.DeleteItemAsync(new DeleteItemRequest { TableName = Target.TableName, Key = AttributeValues.ToSdk(action.Item) }, cancellationToken).ConfigureAwait(false);
+                await client.DeleteItemAsync(new DeleteItemRequest { TableName = Target.RequestName, Key = AttributeValues.ToSdk(action.Item) }, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -59,8 +65,11 @@ public sealed class DynamoDbTargetWriter(IAmazonDynamoDB client, TargetTable tar
         ? new WriteRequest { PutRequest = new PutRequest { Item = AttributeValues.ToSdk(action.Item) } }
         : new WriteRequest { DeleteRequest = new DeleteRequest { Key = AttributeValues.ToSdk(action.Item) } };
 
-    /// <summary>Maps the unprocessed requests the service returned back to our actions, by key.</summary>
-    private static List<WriteAction> Unprocessed(IReadOnlyList<WriteAction> actions, List<WriteRequest> left)
+    /// <summary>
+    /// Maps the unprocessed requests the service returned back to our actions, by key. One that
+    /// cannot be mapped makes the whole request retryable: writing the chunk again is harmless.
+    /// </summary>
+    private List<WriteAction> Unprocessed(IReadOnlyList<WriteAction> actions, List<WriteRequest> left)
     {
         var byKey = actions.ToDictionary(action => action.Key);
         var keyNames = actions[0].Key.Attributes.Keys.ToList();
@@ -68,13 +77,28 @@ public sealed class DynamoDbTargetWriter(IAmazonDynamoDB client, TargetTable tar
         foreach (var request in left)
         {
             var attributes = request.PutRequest?.Item ?? request.DeleteRequest?.Key
-                ?? throw new InvalidOperationException("BatchWriteItem returned an unprocessed request that is neither a put nor a delete.");
-            var key = new ItemKey(keyNames.ToDictionary(name => name, name => AttributeValues.FromSdk(attributes[name]), StringComparer.Ordinal));
-            result.Add(byKey.TryGetValue(key, out var action)
-                ? action
-                : throw new InvalidOperationException($"BatchWriteItem returned an unprocessed item {key} that was not sent."));
+                ?? throw Unmapped("an unprocessed request that is neither a put nor a delete");
+            if (!keyNames.All(attributes.ContainsKey))
+            {
+                throw Unmapped($"an unprocessed item without the key attributes {string.Join(", ", keyNames)}");
+            }
+
+            ItemKey key;
+            try
+            {
+                key = new ItemKey(keyNames.ToDictionary(name => name, name => AttributeValues.FromSdk(attributes[name]), StringComparer.Ordinal));
+            }
+            catch (ArgumentException e)
+            {
+                throw Unmapped($"an unprocessed item whose key cannot be read ({e.Message})");
+            }
+
+            result.Add(byKey.TryGetValue(key, out var action) ? action : throw Unmapped($"an unprocessed item {key} that was not sent"));
         }
 
         return result;
     }
+
+    private TargetWriteException Unmapped(string what) =>
+        new(TargetErrorKind.Retryable, $"BatchWriteItem on {Target} returned {what}; the whole request is written again");
 }

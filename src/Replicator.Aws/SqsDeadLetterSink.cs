@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Replicator.Applying;
@@ -8,30 +10,96 @@ namespace Replicator.Aws;
 
 /// <summary>
 /// Sends poison records to an SQS queue, one message each: the original stream record whole, the
-/// target it was bound for, and the error. A record too large for one message is sent without its
-/// body and marked <c>"truncated": true</c> (the sequence number and error still say which it was).
+/// target it was bound for, and the error. A record too large for one message (over SQS's 1 MiB,
+/// or over the queue's own smaller <c>MaximumMessageSize</c>, which SQS reports by refusing it) is
+/// sent without its body and marked <c>"truncated": true</c> (the sequence number, eventID and
+/// error still say which it was).
 /// </summary>
 public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDeadLetterSink
 {
-    /// <summary>An SQS message body is at most 256 KiB.</summary>
-    internal const int MaxMessageBytes = 256 * 1024;
+    /// <summary>An SQS message body is at most 1 MiB (a queue may be set to take less).</summary>
+    internal const int MaxMessageBytes = 1024 * 1024;
 
     public async Task SendAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         var body = Body(letter, includeRecord: true);
         if (Encoding.UTF8.GetByteCount(body) > MaxMessageBytes)
         {
-            body = Body(letter, includeRecord: false);
+            await SendBodyAsync(letter, Body(letter, includeRecord: false), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
+        try
+        {
+            await SendBodyAsync(letter, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException e) when (IsTooLong(e))
+        {
+            await SendBodyAsync(letter, Body(letter, includeRecord: false), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task SendBodyAsync(DeadLetter letter, string body, CancellationToken cancellationToken)
+    {
         var request = new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body };
         if (queueUrl.EndsWith(".fifo", StringComparison.Ordinal))
         {
             request.MessageGroupId = "replicator";
-            request.MessageDeduplicationId = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{letter.Target}|{letter.SequenceNumber}|{letter.EventId}")));
+            request.MessageDeduplicationId = DeduplicationId(letter);
         }
 
-        await client.SendMessageAsync(request, cancellationToken).ConfigureAwait(false);
+        return client.SendMessageAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// SQS refuses a message over the queue's MaximumMessageSize with InvalidParameterValue,
+    /// "Message must be shorter than N bytes".
+    /// </summary>
+    private static bool IsTooLong(AmazonServiceException e) =>
+        e.ErrorCode is { } code
+        && (code.StartsWith("InvalidParameterValue", StringComparison.Ordinal) || code == "MessageTooLong")
+        && (e.Message.Contains("shorter than", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("too long", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A FIFO queue drops a message whose deduplication id it saw in the last 5 minutes. The id is a
+    /// hash of the target, sequence number, eventID and the record's bytes, each length-prefixed,
+    /// so the same letter sent again is dropped and different letters never are, even when they
+    /// have no sequence number or eventID (an unreadable record).
+    /// </summary>
+    internal static string DeduplicationId(DeadLetter letter)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendPart(hash, letter.Target);
+        AppendPart(hash, letter.SequenceNumber);
+        AppendPart(hash, letter.EventId);
+        AppendPart(hash, letter.Record.Span);
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    /// <summary>Appends a text part as its UTF-8 length (-1 for none) and bytes.</summary>
+    private static void AppendPart(IncrementalHash hash, string? text)
+    {
+        if (text is null)
+        {
+            AppendLength(hash, -1);
+        }
+        else
+        {
+            AppendPart(hash, Encoding.UTF8.GetBytes(text));
+        }
+    }
+
+    private static void AppendPart(IncrementalHash hash, ReadOnlySpan<byte> bytes)
+    {
+        AppendLength(hash, bytes.Length);
+        hash.AppendData(bytes);
+    }
+
+    private static void AppendLength(IncrementalHash hash, int length)
+    {
+        Span<byte> prefix = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32BigEndian(prefix, length);
+        hash.AppendData(prefix);
     }
 
     internal static string Body(DeadLetter letter, bool includeRecord) => JsonText.Render(writer =>

@@ -69,6 +69,7 @@ public sealed class ReplicationEngine
         var started = _time.GetTimestamp();
         var plan = Planner.Plan(batch, _settings.TtlDeletes);
         var applyDeadline = ApplyDeadline(deadline);
+        var lettersDeadline = DeadLettersDeadline(applyDeadline, deadline);
 
         var perTarget = await Task.WhenAll(_targets.Select(async target =>
             (Target: target.Target, Results: await _applier.ApplyAsync(target, plan.Actions, applyDeadline, cancellationToken).ConfigureAwait(false))))
@@ -109,7 +110,7 @@ public sealed class ReplicationEngine
         {
             if (problem.CanDeadLetter && _deadLetters is not null)
             {
-                letters.Add(new PendingLetter(new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, null, problem.Raw), null, problem, problem.Error));
+                letters.Add(new PendingLetter(new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, problem.EventId, problem.Raw), null, problem, problem.Error));
             }
             else
             {
@@ -117,7 +118,7 @@ public sealed class ReplicationEngine
             }
         }
 
-        var sendErrors = await SendDeadLettersAsync(letters, deadline, cancellationToken).ConfigureAwait(false);
+        var sendErrors = await SendDeadLettersAsync(letters, lettersDeadline, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < letters.Count; i++)
         {
             var (_, action, problem, failure) = letters[i];
@@ -150,8 +151,8 @@ public sealed class ReplicationEngine
     private sealed record PendingLetter(DeadLetter Letter, WriteAction? Action, PlanProblem? Problem, string Failure);
 
     /// <summary>
-    /// Sends dead letters concurrently (bounded), until the host's deadline: the apply deadline's
-    /// reserve is kept for this. Returns, per letter, why it could not be sent, or null.
+    /// Sends dead letters concurrently (bounded), until <paramref name="deadline"/> (see
+    /// <see cref="DeadLettersDeadline"/>). Returns, per letter, why it could not be sent, or null.
     /// </summary>
     private async Task<string?[]> SendDeadLettersAsync(List<PendingLetter> letters, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -180,6 +181,14 @@ public sealed class ReplicationEngine
             }).ConfigureAwait(false);
         return errors;
     }
+
+    /// <summary>
+    /// Dead letters get the first two thirds of the reserve after apply stops; the last third (1 s
+    /// of the default 3 s) is left for the response and the log line, which nobody sends if Lambda
+    /// stops the function at its deadline.
+    /// </summary>
+    private static DateTimeOffset DeadLettersDeadline(DateTimeOffset applyDeadline, DateTimeOffset deadline) =>
+        applyDeadline + TimeSpan.FromTicks((deadline - applyDeadline).Ticks * 2 / 3);
 
     /// <summary>Apply stops short of the host's deadline by the reserve (at most half the time left), to leave time to report.</summary>
     private DateTimeOffset ApplyDeadline(DateTimeOffset deadline)

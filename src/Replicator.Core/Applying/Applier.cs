@@ -22,12 +22,16 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
         var results = new ConcurrentBag<ActionResult>();
         var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
         using var stop = new DeadlineScope(deadline, time, cancellationToken);
+
+        // Chunks split into single writes share this bound, so that many refused chunks at once
+        // still keep at most MaxConcurrentRequests requests in flight to the target.
+        using var singles = new SemaphoreSlim(settings.MaxConcurrentRequests, settings.MaxConcurrentRequests);
         await Parallel.ForEachAsync(
             chunks,
             new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentRequests },
             async (chunk, _) =>
             {
-                foreach (var result in await ApplyChunkAsync(writer, chunk, deadline, stop.Token).ConfigureAwait(false))
+                foreach (var result in await ApplyChunkAsync(writer, chunk, singles, deadline, stop.Token).ConfigureAwait(false))
                 {
                     results.Add(result);
                 }
@@ -35,7 +39,7 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
         return [.. results];
     }
 
-    private async Task<IEnumerable<ActionResult>> ApplyChunkAsync(ITargetWriter writer, WriteAction[] chunk, DateTimeOffset deadline, CancellationToken stop)
+    private async Task<IEnumerable<ActionResult>> ApplyChunkAsync(ITargetWriter writer, WriteAction[] chunk, SemaphoreSlim singles, DateTimeOffset deadline, CancellationToken stop)
     {
         IReadOnlyList<WriteAction> pending = chunk;
         var outcome = await WithRetriesAsync(
@@ -50,20 +54,32 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
         return outcome.Status switch
         {
             ActionStatus.Applied => chunk.Select(action => new ActionResult(action, ActionStatus.Applied, null)),
-            ActionStatus.Poison => await ApplyOneByOneAsync(writer, pending, chunk, deadline, stop).ConfigureAwait(false),
+            ActionStatus.Poison => await ApplyOneByOneAsync(writer, pending, chunk, singles, deadline, stop).ConfigureAwait(false),
             _ => Settle(chunk, pending, outcome.Error),
         };
     }
 
-    /// <summary>The service refused the whole chunk as invalid: write its items singly to find which.</summary>
-    private async Task<IEnumerable<ActionResult>> ApplyOneByOneAsync(ITargetWriter writer, IReadOnlyList<WriteAction> pending, WriteAction[] chunk, DateTimeOffset deadline, CancellationToken stop)
+    /// <summary>
+    /// The service refused the whole chunk as invalid: write its items singly to find which, each
+    /// attempt holding one of the call's <paramref name="singles"/> slots while in flight.
+    /// </summary>
+    private async Task<IEnumerable<ActionResult>> ApplyOneByOneAsync(ITargetWriter writer, IReadOnlyList<WriteAction> pending, WriteAction[] chunk, SemaphoreSlim singles, DateTimeOffset deadline, CancellationToken stop)
     {
-        var singles = await Task.WhenAll(pending.Select(async action =>
+        var results = await Task.WhenAll(pending.Select(async action =>
         {
             var outcome = await WithRetriesAsync(
                 async token =>
                 {
-                    await writer.WriteOneAsync(action, token).ConfigureAwait(false);
+                    await singles.WaitAsync(token).ConfigureAwait(false);
+                    try
+                    {
+                        await writer.WriteOneAsync(action, token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        singles.Release();
+                    }
+
                     return true;
                 },
                 deadline,
@@ -71,7 +87,7 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
             return new ActionResult(action, outcome.Status, outcome.Error);
         })).ConfigureAwait(false);
         var done = chunk.Except(pending).Select(action => new ActionResult(action, ActionStatus.Applied, null));
-        return done.Concat(singles);
+        return done.Concat(results);
     }
 
     /// <summary>Actions no longer pending were applied; the rest failed with <paramref name="error"/>.</summary>
@@ -114,6 +130,12 @@ internal sealed class Applier(ReplicationSettings settings, TimeProvider time, B
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return GaveUp(tries + 1, lastError ?? "the write was still in flight");
+            }
+            catch (Exception e)
+            {
+                // A writer broke its contract (threw something unclassified): this work fails, the
+                // batch's other chunks keep their results.
+                return new AttemptOutcome(ActionStatus.Failed, $"the writer failed unexpectedly: {e.GetType().Name}: {e.Message}");
             }
 
             var delay = backoff.Delay(tries);

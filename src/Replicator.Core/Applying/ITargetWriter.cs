@@ -2,10 +2,17 @@ using Replicator.Planning;
 
 namespace Replicator.Applying;
 
-/// <summary>A target table: where replicated writes go.</summary>
-public sealed record TargetTable(string Region, string TableName)
+/// <summary>
+/// A target table: where replicated writes go. Given as a table ARN, it keeps the ARN, whose
+/// account may not be the caller's; requests then name the table by its ARN. Two targets are the
+/// same only if region, name and ARN all are.
+/// </summary>
+public sealed record TargetTable(string Region, string TableName, string? Arn = null)
 {
-    public override string ToString() => $"{Region}:{TableName}";
+    /// <summary>How requests name the table: its ARN if it was given as one, else its name.</summary>
+    public string RequestName => Arn ?? TableName;
+
+    public override string ToString() => Arn ?? $"{Region}:{TableName}";
 }
 
 /// <summary>
@@ -35,7 +42,7 @@ public enum TargetErrorKind : byte
     /// <summary>The service refused the item itself (validation, too large): it will never apply.</summary>
     Poison,
 
-    /// <summary>Not the record's fault and not worth retrying now (access denied, no such table).</summary>
+    /// <summary>Not the record's fault and not worth retrying now (access denied, no such table, a key schema the items do not fit).</summary>
     Fatal,
 }
 

@@ -26,17 +26,19 @@ public static partial class TargetTables
     public static TargetTable Parse(string text)
     {
         string region, table;
+        string? arn = null;
         if (text.StartsWith("arn:", StringComparison.Ordinal))
         {
             // arn:partition:dynamodb:region:account:table/name
             var parts = text.Split(':', 6);
-            if (parts.Length != 6 || parts[2] != "dynamodb" || !parts[5].StartsWith("table/", StringComparison.Ordinal) || parts[5].Contains("/stream/", StringComparison.Ordinal))
+            if (parts.Length != 6 || parts[2] != "dynamodb" || !AccountPattern().IsMatch(parts[4]) || !parts[5].StartsWith("table/", StringComparison.Ordinal) || parts[5].Contains("/stream/", StringComparison.Ordinal))
             {
-                throw new FormatException($"'{text}' is not a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)");
+                throw new FormatException($"'{text}' is not a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME, ACCOUNT being 12 digits)");
             }
 
             region = parts[3];
             table = parts[5]["table/".Length..];
+            arn = text;
         }
         else
         {
@@ -60,7 +62,7 @@ public static partial class TargetTables
             throw new FormatException($"'{table}' in '{text}' is not a DynamoDB table name (3 to 255 of a-z, A-Z, 0-9, '_', '-', '.')");
         }
 
-        return new TargetTable(region, table);
+        return new TargetTable(region, table, arn);
     }
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
@@ -68,4 +70,7 @@ public static partial class TargetTables
 
     [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]
     private static partial Regex TablePattern();
+
+    [GeneratedRegex("^[0-9]{12}$")]
+    private static partial Regex AccountPattern();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Replicator.Model;
@@ -18,24 +19,32 @@ public sealed class ItemKey : IEquatable<ItemKey>
 
     public IReadOnlyDictionary<string, DynamoValue> Attributes { get; }
 
+    /// <summary>
+    /// Each part (name, type, value) is written as its length, ':', then its text, so no value,
+    /// whatever characters it holds, can read as a part boundary. Numbers are canonical, so
+    /// 1E+3 and 1000 are one key.
+    /// </summary>
     private static string Identity(IReadOnlyDictionary<string, DynamoValue> attributes)
     {
         var text = new StringBuilder();
         foreach (var (name, value) in attributes.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            text.Append(name).Append('\u0001').Append(value.Type).Append('\u0001');
-            text.Append(value.Type switch
+            Part(text, name);
+            Part(text, value.Type.ToString());
+            Part(text, value.Type switch
             {
                 DynamoType.S => value.AsString(),
                 DynamoType.N => DynamoNumber.Canonical(value.AsNumber()),
                 DynamoType.B => Convert.ToBase64String(value.AsBinary()),
                 _ => value.ToString(),
             });
-            text.Append('\u0002');
         }
 
         return text.ToString();
     }
+
+    private static void Part(StringBuilder text, string part) =>
+        text.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
 
     public bool Equals(ItemKey? other) => other is not null && _identity == other._identity;
 

@@ -33,13 +33,29 @@ internal sealed class StreamRecordDto
     public StreamRecordBodyDto? Dynamodb { get; set; }
 }
 
+/// <summary>
+/// Who made the change. The Lambda event spells the fields <c>type</c>/<c>principalId</c>; the
+/// Streams API (GetRecords) spells them <c>Type</c>/<c>PrincipalId</c>. Either is read.
+/// </summary>
 internal sealed class UserIdentityDto
 {
     [JsonPropertyName("type")]
-    public string? Type { get; set; }
+    public string? LambdaType { get; set; }
 
     [JsonPropertyName("principalId")]
-    public string? PrincipalId { get; set; }
+    public string? LambdaPrincipalId { get; set; }
+
+    [JsonPropertyName("Type")]
+    public string? StreamsType { get; set; }
+
+    [JsonPropertyName("PrincipalId")]
+    public string? StreamsPrincipalId { get; set; }
+
+    [JsonIgnore]
+    public string? Type => LambdaType ?? StreamsType;
+
+    [JsonIgnore]
+    public string? PrincipalId => LambdaPrincipalId ?? StreamsPrincipalId;
 }
 
 internal sealed class StreamRecordBodyDto

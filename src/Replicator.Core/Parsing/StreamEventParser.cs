@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Replicator.Model;
 
@@ -36,6 +37,11 @@ public static class StreamEventParser
     internal const int MaxJsonDepth = 2 * ReplicationOptions.MaxNestingDepth + 16;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxJsonDepth };
+
+    /// <summary>The earliest and latest times a <see cref="DateTimeOffset"/> holds, as Unix milliseconds.</summary>
+    private static readonly double MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+
+    private static readonly double MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     public static ParsedBatch Parse(ReadOnlyMemory<byte> utf8Json)
     {
@@ -98,8 +104,9 @@ public static class StreamEventParser
                 ?? throw new RecordException("$", "the record is null");
             records.Add(ToChangeRecord(dto, raw));
         }
-        catch (Exception e) when (e is JsonException or RecordException)
+        catch (Exception e) when (e is JsonException or RecordException or ArgumentException or FormatException or OverflowException)
         {
+            // Whatever one record's content makes go wrong stays with that record.
             reader = end;
             var (eventId, sequenceNumber) = Identify(raw);
             var error = $"{NameOf(index, eventId, sequenceNumber?.Value)} at {PathOf(e, index)}: {ReasonOf(e)}";
@@ -163,14 +170,26 @@ public static class StreamEventParser
     /// <summary>
     /// ApproximateCreationDateTime is epoch seconds (whole, or fractional) by default, and epoch
     /// milliseconds when the stream is set to millisecond precision. Any value above 10^11 is read
-    /// as milliseconds: as seconds it would be past the year 5000.
+    /// as milliseconds: as seconds it would be past the year 5000. A value outside what a date can
+    /// hold (years 1 to 9999) makes the record malformed.
     /// </summary>
-    internal static DateTimeOffset? CreationTime(double? value) => value switch
+    internal static DateTimeOffset? CreationTime(double? value)
     {
-        null => null,
-        > 1e11 => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(value.Value)),
-        var seconds => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds.Value * 1000)),
-    };
+        if (value is not { } number)
+        {
+            return null;
+        }
+
+        var milliseconds = Math.Round(number > 1e11 ? number : number * 1000);
+        if (!double.IsFinite(milliseconds) || milliseconds < MinUnixMilliseconds || milliseconds > MaxUnixMilliseconds)
+        {
+            throw new RecordException(
+                "$.dynamodb.ApproximateCreationDateTime",
+                $"{number.ToString("R", CultureInfo.InvariantCulture)} is not a time (epoch seconds or milliseconds between the years 1 and 9999)");
+        }
+
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
+    }
 
     private static (string? EventId, SequenceNumber? SequenceNumber) Identify(ReadOnlyMemory<byte> raw)
     {

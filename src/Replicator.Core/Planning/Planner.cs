@@ -20,7 +20,7 @@ public static class Planner
 
         foreach (var malformed in batch.Malformed)
         {
-            problems.Add(new PlanProblem(malformed.SequenceNumber, malformed.Error, malformed.Raw, CanDeadLetter: true));
+            problems.Add(new PlanProblem(malformed.SequenceNumber, malformed.Error, malformed.Raw, CanDeadLetter: true, malformed.EventId));
             first = Min(first, malformed.SequenceNumber);
         }
 
@@ -61,10 +61,10 @@ public static class Planner
         return record.ViewType is StreamViewType.KeysOnly or StreamViewType.OldImage
             ? new PlanProblem(record.SequenceNumber,
                 $"{name} is an {record.Kind.ToString().ToUpperInvariant()} from a stream whose view type is {ViewTypeName(record.ViewType)}, which carries no new image, so the item cannot be replicated. Set the source table's stream view type to NEW_AND_OLD_IMAGES (or NEW_IMAGE).",
-                record.Raw, CanDeadLetter: false)
+                record.Raw, CanDeadLetter: false, record.EventId)
             : new PlanProblem(record.SequenceNumber,
                 $"{name} is an {record.Kind.ToString().ToUpperInvariant()} without a NewImage.",
-                record.Raw, CanDeadLetter: true);
+                record.Raw, CanDeadLetter: true, record.EventId);
     }
 
     private static string ViewTypeName(StreamViewType type) => type == StreamViewType.KeysOnly ? "KEYS_ONLY" : "OLD_IMAGE";

@@ -22,9 +22,10 @@ public sealed record WriteAction(
 /// <summary>
 /// A record the planner cannot turn into a write. A malformed record can be dead-lettered
 /// (the record is at fault); a put from a stream with no new images cannot (the stream's
-/// configuration is), so it is always a failure.
+/// configuration is), so it is always a failure. <see cref="EventId"/> is the record's, if it
+/// could be read, so a dead letter can name it.
 /// </summary>
-public sealed record PlanProblem(SequenceNumber? SequenceNumber, string Error, ReadOnlyMemory<byte> Raw, bool CanDeadLetter);
+public sealed record PlanProblem(SequenceNumber? SequenceNumber, string Error, ReadOnlyMemory<byte> Raw, bool CanDeadLetter, string? EventId = null);
 
 /// <summary>What a batch comes to: one action per key, and the records that could not be planned.</summary>
 public sealed record ReplicationPlan(

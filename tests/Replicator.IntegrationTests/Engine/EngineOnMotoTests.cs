@@ -118,41 +118,81 @@ public sealed class EngineOnMotoTests(MotoServer moto)
         Assert.Equal(["us-west-2", "eu-west-1", "ap-southeast-2"], report.Latencies.Select(l => l.Region));
     }
 
+    /// <summary>An item over DynamoDB's 400 KB limit: the service refuses it ("Item size has exceeded the maximum allowed size") whatever the table.</summary>
+    private static Change TooLarge(long sequenceNumber, string pk) =>
+        new("INSERT", sequenceNumber, StreamEvents.Key(pk), new() { ["pk"] = DynamoValue.String(pk), ["payload"] = DynamoValue.String(new string('x', 401 * 1024)) });
+
+    private async Task<string> QueueAsync(Dictionary<string, string>? attributes = null) =>
+        (await moto.Clients.Sqs("us-east-1").CreateQueueAsync(new CreateQueueRequest { QueueName = MotoServer.UniqueName("dlq"), Attributes = attributes }, TestContext.Current.CancellationToken)).QueueUrl;
+
+    private async Task<List<Message>> ReceiveAsync(string queueUrl) =>
+        (await moto.Clients.Sqs("us-east-1").ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 1 }, TestContext.Current.CancellationToken)).Messages ?? [];
+
     [Fact]
     public async Task Apply_PoisonRecord_GoesToTheDeadLetterQueueWhole_WhileItsNeighboursApply()
     {
         var target = await TableAsync();
-        var queueUrl = (await moto.Clients.Sqs("us-east-1").CreateQueueAsync(MotoServer.UniqueName("dlq"), TestContext.Current.CancellationToken)).QueueUrl;
+        var queueUrl = await QueueAsync();
         var sink = new SqsDeadLetterSink(moto.Clients.Sqs("us-east-1"), queueUrl);
-        // The target's key is a string; a number key is a validation error, as it would be on AWS.
-        var poison = new Change("INSERT", 502, new() { ["pk"] = DynamoValue.Number("7") }, new() { ["pk"] = DynamoValue.Number("7"), ["x"] = DynamoValue.String("y") });
-        var changes = new List<Change> { StreamEvents.Put(501, "a", 1), poison, StreamEvents.Put(503, "b", 1) };
+        var changes = new List<Change> { StreamEvents.Put(501, "a", 1), TooLarge(502, "big"), StreamEvents.Put(503, "b", 1) };
 
         var report = await EngineHarness.Engine(moto.Clients, [target], sink).ApplyAsync(changes);
 
         Assert.True(report.Succeeded, string.Join("; ", report.Errors));
         Assert.Equal((2, 1, 0), (report.RecordsApplied, report.RecordsDeadLettered, report.RecordsFailed));
         Assert.Equal(["a", "b"], (await EngineHarness.ContentsAsync(moto, target)).Keys.Order());
-        var messages = await moto.Clients.Sqs("us-east-1").ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 1 }, TestContext.Current.CancellationToken);
-        var message = JsonNode.Parse(Assert.Single(messages.Messages).Body)!;
+        var message = JsonNode.Parse(Assert.Single(await ReceiveAsync(queueUrl)).Body)!;
         Assert.Equal(target.ToString(), (string?)message["target"]);
         Assert.Equal("502", (string?)message["sequenceNumber"]);
-        Assert.Contains("ValidationException", (string?)message["error"], StringComparison.Ordinal);
+        Assert.Equal("event-502", (string?)message["eventID"]);
+        Assert.Contains("Item size has exceeded", (string?)message["error"], StringComparison.Ordinal);
         Assert.Equal("502", (string?)message["record"]!["dynamodb"]!["SequenceNumber"]);
-        Assert.Equal("y", (string?)message["record"]!["dynamodb"]!["NewImage"]!["x"]!["S"]);
+        Assert.Equal(401 * 1024, ((string?)message["record"]!["dynamodb"]!["NewImage"]!["payload"]!["S"])!.Length);
     }
 
     [Fact]
     public async Task Apply_PoisonRecordWithoutDeadLetterQueue_IsReportedAtItsSequenceNumber()
     {
         var target = await TableAsync();
-        var poison = new Change("INSERT", 602, new() { ["pk"] = DynamoValue.Number("7") }, new() { ["pk"] = DynamoValue.Number("7") });
 
-        var report = await EngineHarness.Engine(moto.Clients, [target]).ApplyAsync([StreamEvents.Put(601, "a", 1), poison, StreamEvents.Put(603, "b", 1)]);
+        var report = await EngineHarness.Engine(moto.Clients, [target]).ApplyAsync([StreamEvents.Put(601, "a", 1), TooLarge(602, "big"), StreamEvents.Put(603, "b", 1)]);
 
         Assert.Equal("602", report.FirstFailure?.Value);
-        Assert.Contains(report.Errors, e => e.Contains("ValidationException", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.Contains("Item size has exceeded", StringComparison.Ordinal));
         Assert.Equal(["a", "b"], (await EngineHarness.ContentsAsync(moto, target)).Keys.Order());
+    }
+
+    [Theory]
+    [InlineData("N", null, "Type mismatch for key")]
+    [InlineData("S", "S", "Missing the key sk")]
+    public async Task Apply_TargetWithAnotherKeySchema_IsAFailureAtTheRecordsSequenceNumber_NeverADeadLetter(string partitionKeyType, string? sortKeyType, string error)
+    {
+        var target = new TargetTable("us-west-2", await moto.CreateTableAsync("us-west-2", "schema", partitionKeyType, sortKeyType));
+        var queueUrl = await QueueAsync();
+        var sink = new SqsDeadLetterSink(moto.Clients.Sqs("us-east-1"), queueUrl);
+
+        var report = await EngineHarness.Engine(moto.Clients, [target], sink).ApplyAsync([StreamEvents.Put(801, "a", 1), StreamEvents.Put(802, "b", 1)]);
+
+        Assert.Equal("801", report.FirstFailure?.Value);
+        Assert.Equal((0, 0, 2), (report.RecordsApplied, report.RecordsDeadLettered, report.RecordsFailed));
+        Assert.Contains(report.Errors, e => e.Contains(error, StringComparison.Ordinal));
+        Assert.Empty(await ReceiveAsync(queueUrl));
+        Assert.Empty(await moto.ScanAsync(target.Region, target.TableName));
+    }
+
+    [Fact]
+    public async Task Apply_TargetGivenAsArn_WritesToThatTable()
+    {
+        var name = await moto.CreateTableAsync("us-west-2", "by-arn");
+        var arn = (await moto.Clients.DynamoDb("us-west-2").DescribeTableAsync(name, TestContext.Current.CancellationToken)).Table.TableArn;
+        var target = TargetTables.Parse(arn);
+        var changes = StreamEvents.Random(count: 40, keys: 30, seed: 14);
+
+        var report = await EngineHarness.Engine(moto.Clients, [target]).ApplyAsync(changes);
+
+        Assert.True(report.Succeeded, string.Join("; ", report.Errors));
+        Assert.Equal(arn, target.Arn);
+        EngineHarness.AssertSame(EngineHarness.Expected(changes), await EngineHarness.ContentsAsync(moto, target));
     }
 
     [Fact]
@@ -171,10 +211,45 @@ public sealed class EngineOnMotoTests(MotoServer moto)
     [Fact]
     public void DeadLetter_TooLargeForOneMessage_IsSentWithoutItsBody()
     {
-        var letter = new DeadLetter("us-west-2:t", "ValidationException", "9", "e9", Encoding.UTF8.GetBytes($"{{\"x\":\"{new string('x', 300 * 1024)}\"}}"));
+        var letter = new DeadLetter("us-west-2:t", "ValidationException", "9", "e9", Encoding.UTF8.GetBytes($"{{\"x\":\"{new string('x', 1100 * 1024)}\"}}"));
         Assert.True(Encoding.UTF8.GetByteCount(SqsDeadLetterSink.Body(letter, includeRecord: true)) > SqsDeadLetterSink.MaxMessageBytes);
         var small = JsonNode.Parse(SqsDeadLetterSink.Body(letter, includeRecord: false))!;
         Assert.True((bool?)small["truncated"]);
         Assert.Equal("9", (string?)small["sequenceNumber"]);
+    }
+
+    /// <summary>SQS takes messages up to 1 MiB, but a queue may be set to take less (256 KiB was the old limit).</summary>
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(256 * 1024, true)]
+    public async Task DeadLetter_Of300KB_IsDelivered_WholeOrTruncatedAsTheQueueAllows(int? maximumMessageSize, bool truncated)
+    {
+        var queueUrl = await QueueAsync(maximumMessageSize is { } size ? new() { ["MaximumMessageSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null);
+        var sink = new SqsDeadLetterSink(moto.Clients.Sqs("us-east-1"), queueUrl);
+        var letter = new DeadLetter("us-west-2:t", "ValidationException", "9", "e9", Encoding.UTF8.GetBytes($"{{\"x\":\"{new string('x', 300 * 1024)}\"}}"));
+
+        await sink.SendAsync(letter, TestContext.Current.CancellationToken);
+
+        var message = JsonNode.Parse(Assert.Single(await ReceiveAsync(queueUrl)).Body)!;
+        Assert.Equal("9", (string?)message["sequenceNumber"]);
+        Assert.Equal(truncated, (bool?)message["truncated"] ?? false);
+        Assert.Equal(truncated ? null : 300 * 1024, ((string?)message["record"]?["x"])?.Length);
+    }
+
+    [Fact]
+    public async Task DeadLetters_WithoutSequenceNumbers_OnAFifoQueue_AreAllDelivered()
+    {
+        var queueUrl = (await moto.Clients.Sqs("us-east-1").CreateQueueAsync(
+            new CreateQueueRequest { QueueName = MotoServer.UniqueName("dlq") + ".fifo", Attributes = new() { ["FifoQueue"] = "true" } },
+            TestContext.Current.CancellationToken)).QueueUrl;
+        var sink = new SqsDeadLetterSink(moto.Clients.Sqs("us-east-1"), queueUrl);
+
+        foreach (var record in new[] { "{\"broken\":1}", "{\"broken\":2}", "{\"broken\":1}" })
+        {
+            await sink.SendAsync(new DeadLetter(null, "unreadable", null, null, Encoding.UTF8.GetBytes(record)), TestContext.Current.CancellationToken);
+        }
+
+        // Two distinct letters; the third repeats the first, and SQS drops it as a duplicate.
+        Assert.Equal([1, 2], (await ReceiveAsync(queueUrl)).Select(m => (int)JsonNode.Parse(m.Body)!["record"]!["broken"]!).Order());
     }
 }

@@ -55,6 +55,11 @@ public sealed class BootstrapTests(MotoServer moto, PublishedBootstrap bootstrap
         return $$$"""{"eventID":"e{{{sequenceNumber}}}","eventName":"{{{eventName}}}","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}},"Keys":{{{keys}}}{{{image}}},"SequenceNumber":"{{{sequenceNumber}}}","SizeBytes":64,"StreamViewType":"NEW_AND_OLD_IMAGES"},"eventSourceARN":"arn:aws:dynamodb:us-east-1:123456789012:table/source/stream/2026-01-01T00:00:00.000"}""";
     }
 
+    /// <summary>An attribute that takes an item over DynamoDB's 400 KB limit: a record the target refuses whatever its key schema.</summary>
+    private static readonly string TooLarge = $$"""
+        "payload":{"S":"{{new string('x', 401 * 1024)}}"}
+        """;
+
     private static string Event(params string[] records) => """{"Records":[""" + string.Join(",", records) + "]}";
 
     /// <summary>Every item of the table, by its key (pk, sk).</summary>
@@ -195,10 +200,10 @@ public sealed class BootstrapTests(MotoServer moto, PublishedBootstrap bootstrap
     {
         var table = await moto.CreateTableAsync(TargetRegion, "lambda", sortKeyType: "N");
         await using var api = new RuntimeApiStandIn();
-        // The target's partition key is a string: a number there is refused (ValidationException) on every attempt.
+        // An item over 400 KB is refused (ValidationException: Item size has exceeded the maximum allowed size) on every attempt.
         var request = api.Enqueue(Event(
             Record("INSERT", """{"S":"first"}""", "200000000000000000001"),
-            Record("INSERT", """{"N":"7"}""", "200000000000000000002"),
+            Record("INSERT", """{"S":"too-large"}""", "200000000000000000002", TooLarge),
             Record("INSERT", """{"S":"third"}""", "200000000000000000003")));
 
         await using var process = Start(Environment(api, $"{TargetRegion}:{table}"));
@@ -217,7 +222,7 @@ public sealed class BootstrapTests(MotoServer moto, PublishedBootstrap bootstrap
         await using var api = new RuntimeApiStandIn();
         var request = api.Enqueue(Event(
             Record("INSERT", """{"S":"first"}""", "300000000000000000001"),
-            Record("INSERT", """{"N":"7"}""", "300000000000000000002")));
+            Record("INSERT", """{"S":"too-large"}""", "300000000000000000002", TooLarge)));
 
         await using var process = Start(Environment(api, $"{TargetRegion}:{table}", ("DEAD_LETTER_QUEUE_URL", queueUrl)));
         var reply = await process.Within(api.ReplyAsync(request), StepTimeout, "the response");
@@ -228,7 +233,9 @@ public sealed class BootstrapTests(MotoServer moto, PublishedBootstrap bootstrap
         var letter = JsonDocument.Parse(Assert.Single(messages.Messages ?? []).Body).RootElement;
         Assert.Equal("300000000000000000002", letter.GetProperty("sequenceNumber").GetString());
         Assert.Equal($"{TargetRegion}:{table}", letter.GetProperty("target").GetString());
-        Assert.Equal("7", letter.GetProperty("record").GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("N").GetString());
+        var record = letter.GetProperty("record").GetProperty("dynamodb");
+        Assert.Equal("too-large", record.GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString());
+        Assert.Equal(401 * 1024, record.GetProperty("NewImage").GetProperty("payload").GetProperty("S").GetString()!.Length);
     }
 
     [Fact]

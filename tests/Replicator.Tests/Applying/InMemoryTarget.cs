@@ -21,8 +21,16 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
 
     public int SingleRequests => _singleRequests;
 
+    /// <summary>How long each single write takes (so that concurrent ones overlap).</summary>
+    public TimeSpan SingleWriteDelay { get; init; }
+
+    /// <summary>The most single writes that were in flight at once.</summary>
+    public int MostSinglesInFlight => _mostSinglesInFlight;
+
     private int _batchRequests;
     private int _singleRequests;
+    private int _singlesInFlight;
+    private int _mostSinglesInFlight;
 
     public TargetTable Target { get; } = new(region, table);
 
@@ -41,17 +49,36 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
         return Task.FromResult(unprocessed);
     }
 
-    public Task WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
+    public async Task WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _singleRequests);
-        if (Fault([action]).Count > 0)
+        var inFlight = Interlocked.Increment(ref _singlesInFlight);
+        try
         {
-            throw new TargetWriteException(TargetErrorKind.Retryable, "throttled");
-        }
+            int most;
+            do
+            {
+                most = _mostSinglesInFlight;
+            }
+            while (inFlight > most && Interlocked.CompareExchange(ref _mostSinglesInFlight, inFlight, most) != most);
 
-        Write(action);
-        return Task.CompletedTask;
+            if (SingleWriteDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(SingleWriteDelay, cancellationToken);
+            }
+
+            if (Fault([action]).Count > 0)
+            {
+                throw new TargetWriteException(TargetErrorKind.Retryable, "throttled");
+            }
+
+            Write(action);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _singlesInFlight);
+        }
     }
 
     private void Write(WriteAction action)

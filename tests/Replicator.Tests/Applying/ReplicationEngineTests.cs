@@ -1,4 +1,5 @@
 using CsCheck;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Applying;
 using Replicator.Model;
 using Replicator.Parsing;
@@ -172,6 +173,32 @@ public sealed class ReplicationEngineTests
     }
 
     [Fact]
+    public async Task Process_DeadLetterQueueHanging_IsCutOffAThirdOfTheReserveBeforeTheHostDeadline()
+    {
+        // Default reserve of 3 s: apply stops at T-3 s, dead letters at T-1 s, and the last second is for the response and log.
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var settings = Fast with { DeadlineReserve = TimeSpan.FromSeconds(3) };
+        var deadLetters = new InMemoryDeadLetters { Hangs = true };
+        var engine = new ReplicationEngine([new InMemoryTarget { Fault = PoisonOn("k3") }], deadLetters, settings, time, new Random(7));
+        var deadline = time.GetUtcNow().AddSeconds(10);
+
+        var processing = engine.ProcessAsync(Batch(keys: 10), deadline, CancellationToken.None);
+        await deadLetters.FirstSend.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        time.Advance(TimeSpan.FromSeconds(9) - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(processing.IsCompleted, "dead letters were cut off before apply-deadline + 2/3 of the reserve");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var report = await processing.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.True(time.GetUtcNow() <= deadline - TimeSpan.FromSeconds(1));
+        Assert.Equal("1003", report.FirstFailure?.Value);
+        Assert.Contains(report.Errors, e => e.Contains("the deadline passed", StringComparison.Ordinal));
+        Assert.Equal(9, report.RecordsApplied);
+    }
+
+    [Fact]
     public async Task Process_ManyPoisonRecords_AreDeadLetteredConcurrently()
     {
         var target = new InMemoryTarget { Fault = _ => throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException: key schema") };
@@ -202,6 +229,19 @@ public sealed class ReplicationEngineTests
     }
 
     [Fact]
+    public async Task Process_MalformedRecordDeadLettered_KeepsItsEventId()
+    {
+        var bad = Events.Record("INSERT", "x", 1001, 1).Replace("\"N\":\"1\"", "\"N\":\"one\"", StringComparison.Ordinal);
+        var deadLetters = new InMemoryDeadLetters();
+
+        await Engine(deadLetters, new InMemoryTarget()).ProcessAsync(Events.Parse(Events.Event(bad)), In(5000), CancellationToken.None);
+
+        var letter = Assert.Single(deadLetters.Letters);
+        Assert.Equal("e1001", letter.EventId);
+        Assert.Equal("1001", letter.SequenceNumber);
+    }
+
+    [Fact]
     public async Task Process_MalformedRecordWithoutSequenceNumber_FailsTheWholeBatchFromItsStart()
     {
         var bad = Events.Record("INSERT", "x", 1001, 1).Replace(",\"SequenceNumber\":\"1001\"", "", StringComparison.Ordinal);
@@ -213,6 +253,38 @@ public sealed class ReplicationEngineTests
         var alone = await Engine(null, new InMemoryTarget()).ProcessAsync(Events.Parse(Events.Event(bad)), In(5000), CancellationToken.None);
         Assert.True(alone.FailedWithoutPosition);
         Assert.False(alone.Succeeded);
+    }
+
+    [Fact]
+    public async Task Process_WriterThrowingUnexpectedly_FailsOnlyThatChunk_AtItsEarliestSequenceNumber()
+    {
+        // 60 keys make chunks k0–k24, k25–k49 and k50–k59; the writer breaks on the second.
+        var target = new InMemoryTarget { Fault = actions => actions.Any(a => IsKey(a, "k30")) ? throw new InvalidOperationException("the writer is broken") : [] };
+
+        var report = await Engine(null, target).ProcessAsync(Batch(keys: 60), In(5000), CancellationToken.None);
+
+        Assert.Equal("1025", report.FirstFailure?.Value);
+        Assert.Equal((35, 25), (report.RecordsApplied, report.RecordsFailed));
+        Assert.Equal(35, target.Items.Count);
+        Assert.Contains(report.Errors, e => e.Contains("the writer is broken", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Process_PoisonChunksSplitIntoSingleWrites_AreBoundedByMaxConcurrentRequests()
+    {
+        // Every batch is refused, so all 100 keys are written singly: 4 chunks of 25 at once, but no more than 4 singles in flight.
+        var target = new InMemoryTarget
+        {
+            Fault = actions => actions.Count > 1 ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException") : [],
+            SingleWriteDelay = TimeSpan.FromMilliseconds(5),
+        };
+        var engine = new ReplicationEngine([target], null, Fast with { MaxConcurrentRequests = 4 }, TimeProvider.System, new Random(7));
+
+        var report = await engine.ProcessAsync(Batch(keys: 100), In(30_000), CancellationToken.None);
+
+        Assert.True(report.Succeeded, string.Join("; ", report.Errors));
+        Assert.Equal(100, target.Items.Count);
+        Assert.InRange(target.MostSinglesInFlight, 1, 4);
     }
 
     [Fact]
@@ -292,9 +364,14 @@ internal sealed class InMemoryDeadLetters : IDeadLetterSink
     public int MostInFlight { get; private set; }
 
     private int _inFlight;
+    private readonly TaskCompletionSource _firstSend = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first letter's send begins.</summary>
+    public Task FirstSend => _firstSend.Task;
 
     public async Task SendAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
+        _firstSend.TrySetResult();
         if (Broken)
         {
             throw new HttpRequestException("queue unreachable");

@@ -43,7 +43,7 @@ public sealed class LambdaConfigurationTests
             (Targets, " us-west-2:users , arn:aws:dynamodb:eu-west-1:123456789012:table/users.v2,ap-southeast-2:my_table ")));
 
         Assert.Equal(
-            [new TargetTable("us-west-2", "users"), new TargetTable("eu-west-1", "users.v2"), new TargetTable("ap-southeast-2", "my_table")],
+            [new TargetTable("us-west-2", "users"), new TargetTable("eu-west-1", "users.v2", "arn:aws:dynamodb:eu-west-1:123456789012:table/users.v2"), new TargetTable("ap-southeast-2", "my_table")],
             configuration.Targets);
     }
 

@@ -62,6 +62,30 @@ public sealed class StreamEventParserTests
     }
 
     [Fact]
+    public void Parse_TtlRemoveInTheGetRecordsShape_IsATtlDelete()
+    {
+        // The Streams API (GetRecords) capitalises userIdentity's fields; the Lambda event does not.
+        var record = Events.Record("REMOVE", "a", 9).Replace(
+            "\"dynamodb\":",
+            "\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"},\"dynamodb\":",
+            StringComparison.Ordinal);
+        var response = "{\"NextShardIterator\":\"abc\",\"Records\":[" + record + "]}";
+
+        Assert.True(Assert.Single(Events.Parse(response).Records).IsTtlDelete);
+    }
+
+    [Fact]
+    public void Parse_RemoveByAUserInTheGetRecordsShape_IsNotATtlDelete()
+    {
+        var record = Events.Record("REMOVE", "a", 9).Replace(
+            "\"dynamodb\":",
+            "\"userIdentity\":{\"PrincipalId\":\"AIDAEXAMPLE\",\"Type\":\"Service\"},\"dynamodb\":",
+            StringComparison.Ordinal);
+
+        Assert.False(Assert.Single(Events.Parse(Events.Event(record)).Records).IsTtlDelete);
+    }
+
+    [Fact]
     public void Parse_RemoveByAUser_IsNotATtlDelete()
     {
         var batch = Events.Parse(Events.Event(Events.Record("REMOVE", "a", 1)));
@@ -141,6 +165,37 @@ public sealed class StreamEventParserTests
         var malformed = Assert.Single(Events.Parse(Events.Event(record.Replace(good, bad, StringComparison.Ordinal))).Malformed);
         Assert.Contains(path, malformed.Error, StringComparison.Ordinal);
         Assert.Contains(reason, malformed.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("-1e300")]
+    [InlineData("-1e15")]
+    [InlineData("1e17")]
+    [InlineData("1.7976931348623157e308")]
+    public void Parse_CreationTimeOutOfRange_IsAMalformedRecord_ItsNeighboursGoOn(string value)
+    {
+        var bad = Events.Record("INSERT", "a", 7, 1).Replace("\"ApproximateCreationDateTime\":1700000000", $"\"ApproximateCreationDateTime\":{value}", StringComparison.Ordinal);
+        var batch = Events.Parse(Events.Event(Events.Record("INSERT", "b", 6, 1), bad, Events.Record("INSERT", "c", 8, 1)));
+
+        Assert.Equal(["6", "8"], batch.Records.Select(r => r.SequenceNumber.Value));
+        var malformed = Assert.Single(batch.Malformed);
+        Assert.Equal("7", malformed.SequenceNumber?.Value);
+        Assert.Equal("e7", malformed.EventId);
+        Assert.Contains("Records[1].dynamodb.ApproximateCreationDateTime", malformed.Error, StringComparison.Ordinal);
+        Assert.Contains(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture).ToString("R", System.Globalization.CultureInfo.InvariantCulture), malformed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_CreationTimeAtTheEdgesOfTime_IsRead()
+    {
+        static string WithTime(string value, long sequenceNumber) =>
+            Events.Record("INSERT", "a", sequenceNumber, 1).Replace("\"ApproximateCreationDateTime\":1700000000", $"\"ApproximateCreationDateTime\":{value}", StringComparison.Ordinal);
+
+        var batch = Events.Parse(Events.Event(WithTime("0", 1), WithTime("253402300799999", 2)));
+
+        Assert.Empty(batch.Malformed);
+        Assert.Equal([DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue.AddTicks(-9999)], batch.Records.Select(r => r.ApproximateCreationTime));
     }
 
     [Fact]

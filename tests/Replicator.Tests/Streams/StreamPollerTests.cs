@@ -54,12 +54,12 @@ public sealed class StreamPollerTests
         return _streams.Append(shard, key, version);
     }
 
-    private void WriteMany(string shard, int count, int keys, int seed)
+    private void WriteMany(string shard, int count, int keys, int seed, string prefix = "k")
     {
         var random = new Random(seed);
         for (var i = 0; i < count; i++)
         {
-            Write(shard, $"k{random.Next(keys)}", random.Next(5) == 0 ? null : random.Next(1000));
+            Write(shard, $"{prefix}{random.Next(keys)}", random.Next(5) == 0 ? null : random.Next(1000));
         }
     }
 
@@ -95,10 +95,12 @@ public sealed class StreamPollerTests
         var parent = _streams.AddShard();
         WriteMany(parent, count: 40, keys: 5, seed: 2);
         _streams.Close(parent);
+        // After a split each key lives in one child (as on DynamoDB): the parent's keys k0 to k4
+        // go on in the left child and its child; the right child has keys of its own.
         var left = _streams.AddShard(parent);
         var right = _streams.AddShard(parent);
         WriteMany(left, count: 30, keys: 5, seed: 3);
-        WriteMany(right, count: 30, keys: 5, seed: 4);
+        WriteMany(right, count: 30, keys: 5, seed: 4, prefix: "r");
         var grandchild = _streams.AddShard(left);
         _streams.Close(left);
         WriteMany(grandchild, count: 20, keys: 5, seed: 5);

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Replicator.Applying;
+using Replicator.Aws;
+using Replicator.Tests.Lambda;
+
+namespace Replicator.Tests.Aws;
+
+/// <summary>The sink through the real SDK client against a recording stand-in for SQS on loopback.</summary>
+public sealed class SqsDeadLetterSinkTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private static readonly Dictionary<string, string> JsonHeaders = new() { ["Content-Type"] = "application/x-amz-json-1.0" };
+
+    /// <summary>SendMessage's answer, with the body's MD5 the SDK checks.</summary>
+    private static ScriptedAnswer Sent(RecordedRequest request)
+    {
+        var body = (string)JsonNode.Parse(request.Text)!["MessageBody"]!;
+        var md5 = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body)));
+        return new(200, $$"""{"MessageId":"{{Guid.NewGuid()}}","MD5OfMessageBody":"{{md5}}"}""", JsonHeaders);
+    }
+
+    private static AwsClients Clients(RuntimeApiRecorder sqs) => new(new BasicAWSCredentials("testing", "testing"), $"http://{sqs.Address}");
+
+    private static JsonNode Sent(RuntimeApiRecorder sqs, int index) => JsonNode.Parse(sqs.Requests[index].Text)!;
+
+    private static DeadLetter Letter(string? sequenceNumber, string? eventId, string record) =>
+        new("us-west-2:target", "ValidationException", sequenceNumber, eventId, Encoding.UTF8.GetBytes(record));
+
+    [Fact]
+    public async Task Send_FifoLettersWithoutSequenceNumbers_GetDifferentDeduplicationIds()
+    {
+        await using var sqs = new RuntimeApiRecorder(Sent);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq.fifo");
+
+        await sink.SendAsync(Letter(null, null, """{"broken":1}"""), Cancellation);
+        await sink.SendAsync(Letter(null, null, """{"broken":2}"""), Cancellation);
+        await sink.SendAsync(Letter(null, null, """{"broken":1}"""), Cancellation);
+
+        var ids = Enumerable.Range(0, 3).Select(i => (string?)Sent(sqs, i)["MessageDeduplicationId"]).ToList();
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(id)));
+        Assert.NotEqual(ids[0], ids[1]);
+        Assert.Equal(ids[0], ids[2]); // The same letter again is the same message: SQS drops the duplicate.
+    }
+
+    [Fact]
+    public async Task Send_LetterUnder1MiB_IsSentWhole()
+    {
+        await using var sqs = new RuntimeApiRecorder(Sent);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+
+        await sink.SendAsync(Letter("9", "e9", $"{{\"x\":\"{new string('x', 300 * 1024)}\"}}"), Cancellation);
+
+        var body = JsonNode.Parse((string)Sent(sqs, 0)["MessageBody"]!)!;
+        Assert.Equal(300 * 1024, ((string?)body["record"]!["x"])!.Length);
+        Assert.Null(body["truncated"]);
+    }
+
+    [Fact]
+    public async Task Send_LetterTheQueueRefusesAsTooLong_IsSentAgainTruncated()
+    {
+        await using var sqs = new RuntimeApiRecorder(request => JsonNode.Parse(request.Text)!["MessageBody"]!.ToString().Length > 256 * 1024
+            ? new ScriptedAnswer(
+                400,
+                """{"__type":"com.amazonaws.sqs#InvalidParameterValue","Message":"One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes."}""",
+                new Dictionary<string, string>(JsonHeaders) { ["x-amzn-query-error"] = "InvalidParameterValue;Sender" })
+            : Sent(request));
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+
+        await sink.SendAsync(Letter("9", "e9", $"{{\"x\":\"{new string('x', 300 * 1024)}\"}}"), Cancellation);
+
+        Assert.Equal(2, sqs.Requests.Count);
+        var body = JsonNode.Parse((string)Sent(sqs, 1)["MessageBody"]!)!;
+        Assert.True((bool?)body["truncated"]);
+        Assert.Equal("9", (string?)body["sequenceNumber"]);
+        Assert.Equal("e9", (string?)body["eventID"]);
+    }
+
+    [Fact]
+    public async Task Send_LetterOver1MiB_IsSentTruncatedAtOnce()
+    {
+        await using var sqs = new RuntimeApiRecorder(Sent);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+
+        await sink.SendAsync(Letter("9", "e9", $"{{\"x\":\"{new string('x', 1100 * 1024)}\"}}"), Cancellation);
+
+        Assert.Single(sqs.Requests);
+        var body = JsonNode.Parse((string)Sent(sqs, 0)["MessageBody"]!)!;
+        Assert.True((bool?)body["truncated"]);
+    }
+
+    [Fact]
+    public async Task Send_OtherRefusal_IsNotRetriedTruncated()
+    {
+        await using var sqs = new RuntimeApiRecorder(_ => new ScriptedAnswer(
+            400,
+            """{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}""",
+            new Dictionary<string, string>(JsonHeaders) { ["x-amzn-query-error"] = "AWS.SimpleQueueService.NonExistentQueue;Sender" }));
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+
+        await Assert.ThrowsAnyAsync<AmazonServiceException>(() => sink.SendAsync(Letter("9", "e9", "{}"), Cancellation));
+
+        Assert.Single(sqs.Requests);
+    }
+}

@@ -11,16 +11,9 @@ namespace Replicator.Tests.Applying;
 
 public sealed class ReplicationEngineTests
 {
-    /// <summary>Short waits so retry paths run in milliseconds; the logic is the same at any scale.</summary>
-    private static readonly ReplicationSettings Fast = new()
-    {
-        BaseRetryDelay = TimeSpan.FromMilliseconds(1),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(4),
-        DeadlineReserve = TimeSpan.Zero,
-    };
 
     private static ReplicationEngine Engine(IDeadLetterSink? deadLetters, params ITargetWriter[] targets) =>
-        new(targets, deadLetters, Fast, TimeProvider.System, new Random(7));
+        new(targets, deadLetters, TestSettings.FastEngine, TimeProvider.System, new Random(7));
 
     private static DateTimeOffset In(int milliseconds) => DateTimeOffset.UtcNow.AddMilliseconds(milliseconds);
 
@@ -177,7 +170,7 @@ public sealed class ReplicationEngineTests
     {
         // Default reserve of 3 s: apply stops at T-3 s, dead letters at T-1 s, and the last second is for the response and log.
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var settings = Fast with { DeadlineReserve = TimeSpan.FromSeconds(3) };
+        var settings = TestSettings.FastEngine with { DeadlineReserve = TimeSpan.FromSeconds(3) };
         var deadLetters = new InMemoryDeadLetters { Hangs = true };
         var engine = new ReplicationEngine([new InMemoryTarget { Fault = PoisonOn("k3") }], deadLetters, settings, time, new Random(7));
         var deadline = time.GetUtcNow().AddSeconds(10);
@@ -278,7 +271,7 @@ public sealed class ReplicationEngineTests
             Fault = actions => actions.Count > 1 ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException") : [],
             SingleWriteDelay = TimeSpan.FromMilliseconds(5),
         };
-        var engine = new ReplicationEngine([target], null, Fast with { MaxConcurrentRequests = 4 }, TimeProvider.System, new Random(7));
+        var engine = new ReplicationEngine([target], null, TestSettings.FastEngine with { MaxConcurrentRequests = 4 }, TimeProvider.System, new Random(7));
 
         var report = await engine.ProcessAsync(Batch(keys: 100), In(30_000), CancellationToken.None);
 

@@ -10,17 +10,11 @@ namespace Replicator.Tests.Lambda;
 
 public sealed class ReplicationFunctionTests
 {
-    private static readonly ReplicationSettings Fast = new()
-    {
-        BaseRetryDelay = TimeSpan.FromMilliseconds(1),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(4),
-        DeadlineReserve = TimeSpan.Zero,
-    };
 
     private readonly StringWriter _log = new();
 
     private ReplicationFunction Function(ITargetWriter target) =>
-        new(new ReplicationEngine([target], null, Fast, TimeProvider.System, new Random(7)), TimeProvider.System, _log);
+        new(new ReplicationEngine([target], null, TestSettings.FastEngine, TimeProvider.System, new Random(7)), TimeProvider.System, _log);
 
     private static Invocation Invoke(string json) =>
         new("req-1", DateTimeOffset.UtcNow.AddSeconds(30), "arn:aws:lambda:us-east-1:123456789012:function:replicator", null, Encoding.UTF8.GetBytes(json));

@@ -4,6 +4,8 @@ using Replicator.Planning;
 using Replicator.Streams;
 using Replicator.Tests.Applying;
 
+using Replicator.Tests.Fixtures;
+
 namespace Replicator.Tests.Streams;
 
 public sealed class StreamPollerTests
@@ -15,16 +17,10 @@ public sealed class StreamPollerTests
     /// <summary>What each key's last change leaves, as the target must hold it.</summary>
     private readonly Dictionary<string, int?> _expected = new(StringComparer.Ordinal);
 
-    private static readonly ReplicationSettings FastEngine = new()
-    {
-        BaseRetryDelay = TimeSpan.FromMilliseconds(1),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(4),
-        DeadlineReserve = TimeSpan.Zero,
-    };
 
     private StreamPoller Poller(StartPosition startAt = StartPosition.TrimHorizon, TimeSpan? batchTimeout = null) => new(
         _streams,
-        new ReplicationEngine([_target], null, FastEngine, TimeProvider.System, new Random(1)),
+        new ReplicationEngine([_target], null, TestSettings.FastEngine, TimeProvider.System, new Random(1)),
         _checkpoints,
         new PollerSettings
         {

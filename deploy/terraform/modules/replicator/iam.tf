@@ -1,0 +1,71 @@
+# Least privilege: the function's role may read only the source table's stream, write only to the
+# target tables, send only to its own two queues, and log only to its own log group. The policy is
+# inline, named from the prefix: nothing account-global to collide with.
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "replicator" {
+  name               = "${var.name_prefix}-replicator"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+locals {
+  kms_keys = distinct(compact(concat([var.kms_key_arn], [for t in var.targets : t.kms_key_arn])))
+}
+
+data "aws_iam_policy_document" "replicator" {
+  statement {
+    sid       = "ReadTheSourceStream"
+    actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+    resources = ["${local.source_table_arn}/stream/*"]
+  }
+
+  # ListStreams takes no resource: AWS requires "*" here (it lists stream names only, no data).
+  statement {
+    sid       = "ListStreams"
+    actions   = ["dynamodb:ListStreams"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "WriteTheTargets"
+    actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+    resources = [for t in var.targets : t.table_arn]
+  }
+
+  statement {
+    sid       = "SendToOwnQueues"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.dead_letters_arn, local.failed_arn]
+  }
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(local.kms_keys) > 0 ? [1] : []
+    content {
+      sid       = "UseTheCustomerKeys"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+      resources = local.kms_keys
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "replicator" {
+  name   = "${var.name_prefix}-replicator"
+  role   = aws_iam_role.replicator.id
+  policy = data.aws_iam_policy_document.replicator.json
+}

@@ -1,0 +1,143 @@
+# The replicator in the source table's region: the source table (or an existing one), the
+# function, the event source mapping from the table's stream, the queues, the log group, IAM and
+# alarms. Target tables are made by the target-table module, once per target region.
+
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.name
+  account   = data.aws_caller_identity.current.account_id
+
+  function_name = "${var.name_prefix}-replicator"
+
+  # ARNs built from names, so that every IAM statement is known at plan time and can be checked there.
+  source_table_arn  = "arn:${local.partition}:dynamodb:${local.region}:${local.account}:table/${var.source_table_name}"
+  source_stream_arn = var.create_source_table ? aws_dynamodb_table.source[0].stream_arn : data.aws_dynamodb_table.source[0].stream_arn
+  dead_letters_arn  = "arn:${local.partition}:sqs:${local.region}:${local.account}:${var.name_prefix}-dead-letters"
+  failed_arn        = "arn:${local.partition}:sqs:${local.region}:${local.account}:${var.name_prefix}-failed-batches"
+  log_group_name    = "/aws/lambda/${local.function_name}"
+  log_group_arn     = "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:${local.log_group_name}"
+}
+
+resource "aws_dynamodb_table" "source" {
+  count = var.create_source_table ? 1 : 0
+
+  name                        = var.source_table_name
+  billing_mode                = var.billing_mode
+  read_capacity               = var.billing_mode == "PROVISIONED" ? var.read_capacity : null
+  write_capacity              = var.billing_mode == "PROVISIONED" ? var.write_capacity : null
+  hash_key                    = var.hash_key
+  range_key                   = var.range_key
+  deletion_protection_enabled = var.deletion_protection
+  stream_enabled              = true
+  stream_view_type            = "NEW_AND_OLD_IMAGES"
+
+  attribute {
+    name = var.hash_key
+    type = var.hash_key_type
+  }
+
+  dynamic "attribute" {
+    for_each = var.range_key == null ? [] : [var.range_key]
+    content {
+      name = attribute.value
+      type = var.range_key_type
+    }
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+
+  server_side_encryption {
+    enabled     = var.kms_key_arn != null
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
+}
+
+data "aws_dynamodb_table" "source" {
+  count = var.create_source_table ? 0 : 1
+  name  = var.source_table_name
+
+  lifecycle {
+    postcondition {
+      condition     = self.stream_enabled && contains(["NEW_AND_OLD_IMAGES", "NEW_IMAGE"], self.stream_view_type)
+      error_message = "The source table ${var.source_table_name} needs a stream with new images: enable it with view type NEW_AND_OLD_IMAGES."
+    }
+  }
+}
+
+# Records that can never apply (validation errors, items too large for a target), sent whole by the function.
+resource "aws_sqs_queue" "dead_letters" {
+  name                              = "${var.name_prefix}-dead-letters"
+  message_retention_seconds         = var.queue_retention_seconds
+  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  tags                              = var.tags
+}
+
+# Batches the event source mapping gave up on (retries or record age exhausted): their positions in the stream.
+resource "aws_sqs_queue" "failed_batches" {
+  name                              = "${var.name_prefix}-failed-batches"
+  message_retention_seconds         = var.queue_retention_seconds
+  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  tags                              = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "replicator" {
+  function_name    = local.function_name
+  description      = "Replicates ${var.source_table_name} (${local.region}) to ${join(", ", [for t in var.targets : "${t.region}:${t.table_name}"])}"
+  role             = aws_iam_role.replicator.arn
+  runtime          = "provided.al2023"
+  architectures    = ["x86_64"]
+  handler          = "bootstrap"
+  filename         = var.lambda_zip_path
+  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  memory_size      = var.memory_size
+  timeout          = var.timeout_seconds
+
+  environment {
+    variables = {
+      REPLICATION_TARGETS   = join(",", [for t in var.targets : t.table_arn])
+      DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letters.url
+      TTL_DELETES           = var.ttl_deletes
+    }
+  }
+
+  tags       = var.tags
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.replicator]
+}
+
+resource "aws_lambda_event_source_mapping" "stream" {
+  event_source_arn                   = local.source_stream_arn
+  function_name                      = aws_lambda_function.replicator.arn
+  enabled                            = var.mapping_enabled
+  starting_position                  = var.starting_position
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
+  parallelization_factor             = var.parallelization_factor
+  maximum_retry_attempts             = var.maximum_retry_attempts
+  maximum_record_age_in_seconds      = var.maximum_record_age_in_seconds
+  bisect_batch_on_function_error     = var.bisect_batch_on_function_error
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  destination_config {
+    on_failure {
+      destination_arn = aws_sqs_queue.failed_batches.arn
+    }
+  }
+}

@@ -1,0 +1,48 @@
+output "function_name" {
+  description = "The replicator function."
+  value       = aws_lambda_function.replicator.function_name
+}
+
+output "function_arn" {
+  value = aws_lambda_function.replicator.arn
+}
+
+output "role_arn" {
+  description = "The function's execution role."
+  value       = aws_iam_role.replicator.arn
+}
+
+output "source_table_arn" {
+  value = local.source_table_arn
+}
+
+output "source_stream_arn" {
+  description = "The stream the function reads."
+  value       = local.source_stream_arn
+}
+
+output "event_source_mapping_uuid" {
+  description = "The mapping from the stream to the function (enable it after a backfill: see docs/deploy.md)."
+  value       = aws_lambda_event_source_mapping.stream.uuid
+}
+
+output "dead_letter_queue_url" {
+  description = "Poison records, one message each: the original stream record, the target, the error."
+  value       = aws_sqs_queue.dead_letters.url
+}
+
+output "failed_batches_queue_url" {
+  description = "Batches the mapping gave up on: their shard and sequence number range."
+  value       = aws_sqs_queue.failed_batches.url
+}
+
+output "log_group_name" {
+  value = aws_cloudwatch_log_group.function.name
+}
+
+output "alarm_names" {
+  value = concat(
+    [aws_cloudwatch_metric_alarm.iterator_age.alarm_name, aws_cloudwatch_metric_alarm.records_failed.alarm_name, aws_cloudwatch_metric_alarm.function_errors.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.queue_depth : a.alarm_name],
+  )
+}

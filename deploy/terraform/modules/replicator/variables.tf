@@ -1,0 +1,274 @@
+# ---- Naming -------------------------------------------------------------------------------
+
+variable "name_prefix" {
+  description = "Prefix of every name this module creates (function, role, policies, queues, log group, alarms), so that two deployments in one account never collide."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,40}$", var.name_prefix))
+    error_message = "name_prefix must be 1 to 40 of a-z, A-Z, 0-9, '_' and '-'."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+# ---- Source table ---------------------------------------------------------------------------
+
+variable "source_table_name" {
+  description = "The table whose changes are replicated, in this provider's region."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{3,255}$", var.source_table_name))
+    error_message = "source_table_name must be 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'."
+  }
+}
+
+variable "create_source_table" {
+  description = "Create the source table with a NEW_AND_OLD_IMAGES stream (true), or use an existing table of that name (false; its stream must be enabled with NEW_AND_OLD_IMAGES or NEW_IMAGE)."
+  type        = bool
+  default     = true
+}
+
+variable "hash_key" {
+  description = "Partition key attribute of the source table (when created here)."
+  type        = string
+  default     = "id"
+}
+
+variable "hash_key_type" {
+  description = "Partition key type: S, N or B."
+  type        = string
+  default     = "S"
+  validation {
+    condition     = contains(["S", "N", "B"], var.hash_key_type)
+    error_message = "hash_key_type must be S, N or B."
+  }
+}
+
+variable "range_key" {
+  description = "Sort key attribute (null for none)."
+  type        = string
+  default     = null
+}
+
+variable "range_key_type" {
+  description = "Sort key type: S, N or B."
+  type        = string
+  default     = "S"
+  validation {
+    condition     = contains(["S", "N", "B"], var.range_key_type)
+    error_message = "range_key_type must be S, N or B."
+  }
+}
+
+variable "billing_mode" {
+  description = "PAY_PER_REQUEST or PROVISIONED (source table, when created here)."
+  type        = string
+  default     = "PAY_PER_REQUEST"
+  validation {
+    condition     = contains(["PAY_PER_REQUEST", "PROVISIONED"], var.billing_mode)
+    error_message = "billing_mode must be PAY_PER_REQUEST or PROVISIONED."
+  }
+}
+
+variable "read_capacity" {
+  description = "Read capacity units (PROVISIONED only)."
+  type        = number
+  default     = 5
+}
+
+variable "write_capacity" {
+  description = "Write capacity units (PROVISIONED only)."
+  type        = number
+  default     = 5
+}
+
+variable "point_in_time_recovery" {
+  description = "Enable point-in-time recovery on the source table."
+  type        = bool
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = "Protect the source table from deletion (set false to let terraform destroy remove it)."
+  type        = bool
+  default     = true
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for the source table and the queues; null uses AWS owned keys (tables) and SQS managed encryption (queues)."
+  type        = string
+  default     = null
+}
+
+# ---- Targets --------------------------------------------------------------------------------
+
+variable "targets" {
+  description = "Target tables, usually the `target` outputs of the target-table module (one per region): region, table_name, table_arn, and kms_key_arn if the table uses a customer managed key."
+  type = list(object({
+    region      = string
+    table_name  = string
+    table_arn   = string
+    kms_key_arn = optional(string)
+  }))
+  validation {
+    condition     = length(var.targets) > 0
+    error_message = "targets needs at least one target table."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}$", t.table_arn))])
+    error_message = "Each target's table_arn must be a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)."
+  }
+}
+
+# ---- Function -------------------------------------------------------------------------------
+
+variable "lambda_zip_path" {
+  description = "Path of the deployment zip (build/package-lambda.sh makes artifacts/lambda.zip, with the Native AOT bootstrap at its root)."
+  type        = string
+  validation {
+    condition     = endswith(var.lambda_zip_path, ".zip")
+    error_message = "lambda_zip_path must name a .zip file (build/package-lambda.sh makes artifacts/lambda.zip)."
+  }
+}
+
+variable "memory_size" {
+  description = "Function memory in MB (128 to 10240). CPU grows with it; 256 handles batches of 1,000 comfortably."
+  type        = number
+  default     = 256
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be from 128 to 10240."
+  }
+}
+
+variable "timeout_seconds" {
+  description = "Function timeout (1 to 900). The engine retries throttled writes until 3 s before it."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 900
+    error_message = "timeout_seconds must be from 1 to 900."
+  }
+}
+
+variable "ttl_deletes" {
+  description = "replicate (default) or skip deletes made by time-to-live."
+  type        = string
+  default     = "replicate"
+  validation {
+    condition     = contains(["replicate", "skip"], var.ttl_deletes)
+    error_message = "ttl_deletes must be replicate or skip."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days to keep the function's logs."
+  type        = number
+  default     = 30
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …, 3653)."
+  }
+}
+
+# ---- Event source mapping -------------------------------------------------------------------
+
+variable "mapping_enabled" {
+  description = "Whether the stream feeds the function. Create it disabled to backfill first, then enable (see docs/deploy.md)."
+  type        = bool
+  default     = true
+}
+
+variable "starting_position" {
+  description = "TRIM_HORIZON (default: everything the stream holds) or LATEST (only new changes)."
+  type        = string
+  default     = "TRIM_HORIZON"
+  validation {
+    condition     = contains(["TRIM_HORIZON", "LATEST"], var.starting_position)
+    error_message = "starting_position must be TRIM_HORIZON or LATEST."
+  }
+}
+
+variable "batch_size" {
+  description = "Records per invocation, at most (1 to 10000)."
+  type        = number
+  default     = 500
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000
+    error_message = "batch_size must be from 1 to 10000."
+  }
+}
+
+variable "maximum_batching_window_in_seconds" {
+  description = "How long to gather records before invoking (0 to 300)."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300
+    error_message = "maximum_batching_window_in_seconds must be from 0 to 300."
+  }
+}
+
+variable "parallelization_factor" {
+  description = "Concurrent batches per shard (1 to 10); order per key is kept."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.parallelization_factor >= 1 && var.parallelization_factor <= 10
+    error_message = "parallelization_factor must be from 1 to 10."
+  }
+}
+
+variable "maximum_retry_attempts" {
+  description = "Retries of a failing batch before it goes to the on-failure queue (0 to 10000)."
+  type        = number
+  default     = 100
+  validation {
+    condition     = var.maximum_retry_attempts >= 0 && var.maximum_retry_attempts <= 10000
+    error_message = "maximum_retry_attempts must be from 0 to 10000."
+  }
+}
+
+variable "maximum_record_age_in_seconds" {
+  description = "Records older than this go to the on-failure queue instead of being retried (60 to 604800)."
+  type        = number
+  default     = 86400
+  validation {
+    condition     = var.maximum_record_age_in_seconds >= 60 && var.maximum_record_age_in_seconds <= 604800
+    error_message = "maximum_record_age_in_seconds must be from 60 to 604800."
+  }
+}
+
+variable "bisect_batch_on_function_error" {
+  description = "Split a batch in two when the function fails as a whole."
+  type        = bool
+  default     = true
+}
+
+# ---- Queues and alarms ----------------------------------------------------------------------
+
+variable "queue_retention_seconds" {
+  description = "How long the dead-letter and on-failure queues keep messages (60 to 1209600; default 14 days)."
+  type        = number
+  default     = 1209600
+  validation {
+    condition     = var.queue_retention_seconds >= 60 && var.queue_retention_seconds <= 1209600
+    error_message = "queue_retention_seconds must be from 60 to 1209600."
+  }
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "SNS topic notified when an alarm fires or clears; null for no notifications."
+  type        = string
+  default     = null
+}
+
+variable "iterator_age_alarm_ms" {
+  description = "Alarm when the mapping's iterator age (how far behind replication is) exceeds this, in milliseconds."
+  type        = number
+  default     = 300000
+}

@@ -58,7 +58,7 @@ public sealed class ReplicationEngine
         _deadLetters = deadLetters;
         _settings = settings;
         _time = time;
-        _applier = new Applier(settings, time, new Backoff(settings.BaseRetryDelay, settings.MaxRetryDelay, random));
+        _applier = new Applier(settings, time, random);
     }
 
     public Task<BatchReport> ProcessAsync(ReadOnlyMemory<byte> streamEventJson, DateTimeOffset deadline, CancellationToken cancellationToken) =>
@@ -92,9 +92,8 @@ public sealed class ReplicationEngine
                         applied.Add(Math.Max(0, (now - created).TotalMilliseconds));
                     }
                 }
-                else if (status == ActionStatus.Poison && _deadLetters is not null)
+                else if (status == ActionStatus.Poison && _deadLetters is not null && action.LastRecord is { } record)
                 {
-                    var record = action.LastRecord;
                     letters.Add(new PendingLetter(new DeadLetter(target.ToString(), error ?? "refused by the target", record.SequenceNumber.Value, record.EventId, record.Raw), action, null, failure));
                 }
                 else

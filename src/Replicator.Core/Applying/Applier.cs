@@ -13,13 +13,26 @@ public readonly record struct ActionResult(WriteAction Action, ActionStatus Stat
 /// at once (bounded), each key written once per plan so per-key order holds. Unprocessed items,
 /// throttling, 5xx and dropped connections are retried with capped, jittered backoff until the
 /// deadline; a chunk the service refuses as invalid is split into single writes to find the
-/// poison item, so its neighbours still apply.
+/// poison item, so its neighbours still apply. Backfill and repair write through it too, so a
+/// throttled write is never dropped anywhere.
 /// </summary>
-internal sealed class Applier(ReplicationSettings settings, TimeProvider time, Backoff backoff)
+public sealed class Applier
 {
+    private readonly ReplicationSettings settings;
+    private readonly TimeProvider time;
+    private readonly Backoff backoff;
+
+    public Applier(ReplicationSettings settings, TimeProvider time, Random random)
+    {
+        this.settings = settings;
+        this.time = time;
+        backoff = new Backoff(settings.BaseRetryDelay, settings.MaxRetryDelay, random);
+    }
+
     public async Task<IReadOnlyList<ActionResult>> ApplyAsync(ITargetWriter writer, IReadOnlyList<WriteAction> actions, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var results = new ConcurrentBag<ActionResult>();
+        // Keys must be distinct within a BatchWriteItem request; the planner makes them so, and so must other callers.
         var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
         using var stop = new DeadlineScope(deadline, time, cancellationToken);
 

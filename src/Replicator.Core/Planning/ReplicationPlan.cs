@@ -8,16 +8,26 @@ public enum WriteKind : byte { Put, Delete }
 /// The one write a key needs after a batch is coalesced: put the last new image, or delete.
 /// It covers every record of the key in the batch; <see cref="FirstSequenceNumber"/> is the
 /// earliest of them, which is what a failure must report. <see cref="Item"/> is the item to put,
-/// or the key to delete.
+/// or the key to delete. <see cref="LastRecord"/> is the stream record the write comes from
+/// (dead-lettered whole if the write is poison); copies made by backfill and repair have none.
 /// </summary>
 public sealed record WriteAction(
     ItemKey Key,
     WriteKind Kind,
     IReadOnlyDictionary<string, DynamoValue> Item,
     SequenceNumber FirstSequenceNumber,
-    ChangeRecord LastRecord,
+    ChangeRecord? LastRecord,
     int RecordCount,
-    DateTimeOffset? EarliestCreationTime);
+    DateTimeOffset? EarliestCreationTime)
+{
+    /// <summary>A put of an item read from a table (backfill, repair), not from the stream.</summary>
+    public static WriteAction Copy(ItemKey key, IReadOnlyDictionary<string, DynamoValue> item) =>
+        new(key, WriteKind.Put, item, default, null, 1, null);
+
+    /// <summary>A delete of a key found on a target but not on the source (repair).</summary>
+    public static WriteAction Remove(ItemKey key) =>
+        new(key, WriteKind.Delete, key.Attributes, default, null, 1, null);
+}
 
 /// <summary>
 /// A record the planner cannot turn into a write. A malformed record can be dead-lettered

@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json;
+using Replicator.Model;
+
+namespace Replicator.Aws.Backfill;
+
+/// <summary>Where one scan segment stands: done, or the last key copied (null: not started).</summary>
+public sealed record SegmentState(bool Done, IReadOnlyDictionary<string, DynamoValue>? LastKey);
+
+/// <summary>
+/// A backfill in progress, kept beside the checkpoint file so an interrupted copy resumes by
+/// segment. It also says the stream position was already taken: a resumed copy must not take a
+/// new one, or changes made since the first start would never be replayed.
+/// </summary>
+public sealed record BackfillState(string Source, string Targets, string StreamArn, DateTimeOffset StartedAt, long ItemsCopied, IReadOnlyList<SegmentState> Segments)
+{
+    public static string PathFor(string checkpointPath) => checkpointPath + ".backfill.json";
+
+    public static BackfillState? Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = document.RootElement;
+            var segments = root.GetProperty("segments").EnumerateArray().Select(segment => new SegmentState(
+                segment.GetProperty("done").GetBoolean(),
+                segment.TryGetProperty("lastKey", out var key) && key.ValueKind == JsonValueKind.Object ? ReadKey(key) : null)).ToList();
+            return new BackfillState(
+                root.GetProperty("source").GetString()!,
+                root.GetProperty("targets").GetString()!,
+                root.GetProperty("streamArn").GetString()!,
+                DateTimeOffset.Parse(root.GetProperty("startedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+                root.GetProperty("itemsCopied").GetInt64(),
+                segments);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new global::Replicator.Streams.CheckpointException($"The backfill progress file {path} is damaged ({e.Message}). Delete it to start the backfill over.", e);
+        }
+    }
+
+    /// <summary>Written to a temporary file and renamed over the old one: whole or not at all.</summary>
+    public void Save(string path)
+    {
+        var json = JsonText.Render(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", 1);
+            writer.WriteString("source", Source);
+            writer.WriteString("targets", Targets);
+            writer.WriteString("streamArn", StreamArn);
+            writer.WriteString("startedAt", StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteNumber("itemsCopied", ItemsCopied);
+            writer.WriteStartArray("segments");
+            foreach (var segment in Segments)
+            {
+                writer.WriteStartObject();
+                writer.WriteBoolean("done", segment.Done);
+                if (segment.LastKey is { } key)
+                {
+                    writer.WritePropertyName("lastKey");
+                    DynamoJson.WriteItem(writer, key);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+        {
+            stream.Write(Encoding.UTF8.GetBytes(json));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Keys are S, N or B only.</summary>
+    private static Dictionary<string, DynamoValue> ReadKey(JsonElement key) =>
+        key.EnumerateObject().ToDictionary(
+            attribute => attribute.Name,
+            attribute => attribute.Value.EnumerateObject().Single() switch
+            {
+                { Name: "S" } s => DynamoValue.String(s.Value.GetString()!),
+                { Name: "N" } n => DynamoValue.Number(n.Value.GetString()!),
+                { Name: "B" } b => DynamoValue.Binary(b.Value.GetBytesFromBase64()),
+                var other => throw new FormatException($"key attribute {attribute.Name} has type {other.Name}; keys are S, N or B"),
+            },
+            StringComparer.Ordinal);
+}

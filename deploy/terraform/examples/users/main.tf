@@ -39,6 +39,7 @@ module "replicator" {
   deletion_protection = var.deletion_protection
   targets             = [module.users_us_west_2.target]
   lambda_zip_path     = var.lambda_zip_path
+  mapping_enabled     = var.mapping_enabled
   alarm_sns_topic_arn = var.alarm_sns_topic_arn
   tags                = var.tags
 }

@@ -16,6 +16,12 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "mapping_enabled" {
+  description = "Whether the stream feeds the function; false while a backfill copies the existing items (scripts/backfill-lambda.sh)."
+  type        = bool
+  default     = true
+}
+
 variable "alarm_sns_topic_arn" {
   description = "SNS topic for alarm notifications (null for none)."
   type        = string

@@ -1,10 +1,8 @@
-using System.Diagnostics;
-using System.Net;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Replicator.Aws;
-using Replicator.TestSupport;
+using Replicator.Cli;
 
 namespace Replicator.IntegrationTests.Support;
 
@@ -17,33 +15,22 @@ public sealed class MotoServer : IAsyncLifetime
 {
     public static readonly BasicAWSCredentials Credentials = new("testing", "testing");
 
-    private Process? _process;
-    private readonly List<string> _output = [];
+    private LocalMoto? _moto;
 
     public string Endpoint { get; private set; } = "";
 
     public AwsClients Clients { get; private set; } = new(Credentials);
 
+    /// <summary>Starts moto the way `replicator demo` does; fails with how to install it when it is missing.</summary>
     public async ValueTask InitializeAsync()
     {
-        var executable = Locate();
-        for (var attempt = 1; ; attempt++)
+        if (LocalMoto.Locate() is null)
         {
-            var port = LoopbackHttpServer.FreePort();
-            _process = Start(executable, port);
-            Endpoint = $"http://127.0.0.1:{port}";
-            if (await WaitUntilReadyAsync(_process, TimeSpan.FromSeconds(30)))
-            {
-                break;
-            }
-
-            Stop();
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException($"moto_server did not start on 127.0.0.1 after {attempt} attempts. Its output:\n{string.Join('\n', _output)}");
-            }
+            throw new InvalidOperationException($"The integration tests need moto: {LocalMoto.NotInstalled}");
         }
 
+        _moto = await LocalMoto.StartAsync(CancellationToken.None);
+        Endpoint = _moto.Endpoint.ToString().TrimEnd('/');
         Clients = new AwsClients(Credentials, Endpoint);
     }
 
@@ -94,92 +81,10 @@ public sealed class MotoServer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Clients.Dispose();
-        Stop();
-        await Task.CompletedTask;
-    }
-
-    private void Stop()
-    {
-        if (_process is { HasExited: false })
+        if (_moto is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            await _moto.DisposeAsync();
         }
-
-        _process?.Dispose();
-        _process = null;
-    }
-
-    /// <summary>moto_server from PATH, or from the pyenv shims a bare PATH may lack.</summary>
-    public static string Locate()
-    {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append(Path.Combine(home, ".pyenv", "shims"))
-            .Select(directory => Path.Combine(directory, "moto_server"));
-        return candidates.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException(
-                "moto_server was not found on PATH or in ~/.pyenv/shims. The integration tests need it: install it with pip install \"moto[server]\".");
-    }
-
-    private Process Start(string executable, int port)
-    {
-        var info = new ProcessStartInfo(executable, ["-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
-        process.OutputDataReceived += (_, e) => Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => Remember(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private void Remember(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            if (_output.Count < 200)
-            {
-                _output.Add(line);
-            }
-        }
-    }
-
-    private async Task<bool> WaitUntilReadyAsync(Process process, TimeSpan timeout)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            try
-            {
-                using var response = await http.GetAsync($"{Endpoint}/moto-api/");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        return false;
     }
 }
 

@@ -18,6 +18,12 @@ internal sealed record DeadLetterQueue(string Url, string Region);
 /// </summary>
 internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, DeadLetterQueue? DeadLetterQueue, ReplicationSettings Settings)
 {
+    /// <summary>Set by Lambda: the function's name, the <c>FunctionName</c> dimension of its metrics.</summary>
+    public const string FunctionNameVariable = "AWS_LAMBDA_FUNCTION_NAME";
+
+    /// <summary>The function's name, when Lambda runs it (null otherwise).</summary>
+    public string? FunctionName { get; init; }
+
     /// <summary>Required: where to replicate to, e.g. <c>us-west-2:users,eu-west-1:users</c>.</summary>
     public const string TargetsVariable = "REPLICATION_TARGETS";
 
@@ -39,7 +45,10 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
     public static LambdaConfiguration Load(Func<string, string?> environment) => new(
         TargetsOf(Value(environment, TargetsVariable)),
         DeadLetterQueueOf(Value(environment, DeadLetterQueueVariable), Value(environment, RegionVariable)),
-        new ReplicationSettings { TtlDeletes = TtlDeletesOf(Value(environment, TtlDeletesVariable)) });
+        new ReplicationSettings { TtlDeletes = TtlDeletesOf(Value(environment, TtlDeletesVariable)) })
+    {
+        FunctionName = Value(environment, FunctionNameVariable),
+    };
 
     private static string? Value(Func<string, string?> environment, string name) =>
         environment(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

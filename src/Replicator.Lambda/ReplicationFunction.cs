@@ -21,7 +21,7 @@ internal sealed record InvocationResult(BatchResponse? Response, FunctionError? 
 /// Every invocation writes its lines to <c>log</c>: the batch's log line and metric (EMF) lines, or
 /// one error line.
 /// </summary>
-internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider time, TextWriter log)
+internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider time, TextWriter log, string? functionName = null)
 {
     /// <summary>Lambda runs a function for at most 15 minutes: the deadline when the runtime API gives none.</summary>
     internal static readonly TimeSpan MaxFunctionTimeout = TimeSpan.FromMinutes(15);
@@ -33,7 +33,7 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider
             .Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))
             .ToList();
         var deadLetters = configuration.DeadLetterQueue is { } queue ? new SqsDeadLetterSink(clients.Sqs(queue.Region), queue.Url) : null;
-        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), time, log);
+        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), time, log, configuration.FunctionName);
     }
 
     public async Task<InvocationResult> HandleAsync(Invocation invocation, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider
             var deadline = invocation.Deadline ?? time.GetUtcNow() + MaxFunctionTimeout;
             var report = await engine.ProcessAsync(invocation.Event, deadline, cancellationToken).ConfigureAwait(false);
             log.WriteLine(ReportLines.LogLine(report, invocation.RequestId));
-            foreach (var line in ReportLines.MetricLines(report, time.GetUtcNow()))
+            foreach (var line in ReportLines.MetricLines(report, time.GetUtcNow(), functionName))
             {
                 log.WriteLine(line);
             }

@@ -52,14 +52,20 @@ public static class ReportLines
     /// <summary>
     /// One line of record counts, and per target region the latency values, 100 to a line:
     /// <c>ReplicationLatency</c>, <c>RecordsApplied</c>, <c>RecordsFailed</c>, <c>RecordsDeadLettered</c>.
+    /// With a <paramref name="functionName"/>, every metric carries it as the <c>FunctionName</c>
+    /// dimension, so that two deployments in one account and region keep their metrics (and
+    /// alarms) apart.
     /// </summary>
-    public static IEnumerable<string> MetricLines(BatchReport report, DateTimeOffset now)
+    public static IEnumerable<string> MetricLines(BatchReport report, DateTimeOffset now, string? functionName = null)
     {
         var timestamp = now.ToUnixTimeMilliseconds();
+        string[] counts = functionName is null ? [] : ["FunctionName"];
+        string[] latency = functionName is null ? ["TargetRegion"] : ["FunctionName", "TargetRegion"];
         yield return JsonText.Render(writer =>
         {
             writer.WriteStartObject();
-            WriteMetadata(writer, timestamp, dimension: null, ("RecordsApplied", "Count"), ("RecordsFailed", "Count"), ("RecordsDeadLettered", "Count"));
+            WriteMetadata(writer, timestamp, counts, ("RecordsApplied", "Count"), ("RecordsFailed", "Count"), ("RecordsDeadLettered", "Count"));
+            WriteFunctionName(writer, functionName);
             writer.WriteNumber("RecordsApplied", report.RecordsApplied);
             writer.WriteNumber("RecordsFailed", report.RecordsFailed);
             writer.WriteNumber("RecordsDeadLettered", report.RecordsDeadLettered);
@@ -73,7 +79,8 @@ public static class ReportLines
                 yield return JsonText.Render(writer =>
                 {
                     writer.WriteStartObject();
-                    WriteMetadata(writer, timestamp, "TargetRegion", ("ReplicationLatency", "Milliseconds"));
+                    WriteMetadata(writer, timestamp, latency, ("ReplicationLatency", "Milliseconds"));
+                    WriteFunctionName(writer, functionName);
                     writer.WriteString("TargetRegion", target.Region);
                     writer.WriteStartArray("ReplicationLatency");
                     foreach (var value in values)
@@ -88,7 +95,15 @@ public static class ReportLines
         }
     }
 
-    private static void WriteMetadata(Utf8JsonWriter writer, long timestamp, string? dimension, params (string Name, string Unit)[] metrics)
+    private static void WriteFunctionName(Utf8JsonWriter writer, string? functionName)
+    {
+        if (functionName is not null)
+        {
+            writer.WriteString("FunctionName", functionName);
+        }
+    }
+
+    private static void WriteMetadata(Utf8JsonWriter writer, long timestamp, string[] dimensions, params (string Name, string Unit)[] metrics)
     {
         writer.WriteStartObject("_aws");
         writer.WriteNumber("Timestamp", timestamp);
@@ -97,7 +112,7 @@ public static class ReportLines
         writer.WriteString("Namespace", MetricNamespace);
         writer.WriteStartArray("Dimensions");
         writer.WriteStartArray();
-        if (dimension is not null)
+        foreach (var dimension in dimensions)
         {
             writer.WriteStringValue(dimension);
         }

@@ -28,6 +28,7 @@ resource "aws_cloudwatch_metric_alarm" "records_failed" {
   alarm_description   = "Records of ${var.source_table_name} could not be replicated and are being retried (see the function's log)."
   namespace           = "DynamoDbReplicator"
   metric_name         = "RecordsFailed"
+  dimensions          = { FunctionName = local.function_name }
   statistic           = "Sum"
   period              = 60
   evaluation_periods  = 5

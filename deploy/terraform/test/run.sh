@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# CI stage for deploy/terraform. Checks the formatting, then, against a local moto server: init,
+# validate and plan of examples/users, a least-privilege check of every IAM policy in the plan,
+# apply, checks of what was deployed, destroy (and that nothing is left), and a plan of two
+# deployments in one account (test/two-instances) with a check that no account-scoped name is used
+# twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
+# Works in a temporary copy of deploy/terraform: no state, lock or .terraform lands in the repo.
+#
+# Needs: terraform, the AWS provider in a local mirror (TF_PLUGIN_DIR, default /opt/tf-plugins),
+# moto_server (pip install "moto[server]"), python3 with boto3, and artifacts/lambda.zip (made
+# here with build/package-lambda.sh when missing or older than artifacts/lambda/bootstrap).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+cd "$repo"
+
+export LC_ALL=C TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0 PYTHONDONTWRITEBYTECODE=1
+plugin_dir=${TF_PLUGIN_DIR:-/opt/tf-plugins}
+zip="$repo/artifacts/lambda.zip"
+bootstrap="$repo/artifacts/lambda/bootstrap"
+vars=(-var "lambda_zip_path=$zip" -var deletion_protection=false)
+
+steps=()
+took=()
+current=""
+work=""
+moto_pid=""
+started=$EPOCHREALTIME
+
+fail() {
+  echo "run.sh: $*" >&2
+  exit 1
+}
+
+seconds_since() {
+  awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# timed LABEL COMMAND...: runs the command as one step of the timings table.
+timed() {
+  local label=$1 t0=$EPOCHREALTIME
+  shift
+  current=$label
+  echo "== $label"
+  "$@"
+  steps+=("$label")
+  took+=("$(seconds_since "$t0")")
+  current=""
+}
+
+# tf LOG ARGS...: terraform ARGS with its output in LOG; the whole log is shown if it fails.
+tf() {
+  local log=$1
+  shift
+  if ! terraform "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    fail "terraform $* failed (its output is above)"
+  fi
+}
+
+print_timings() {
+  local i
+  [ "${#steps[@]}" -gt 0 ] || return 0
+  echo
+  echo "== timings"
+  for i in "${!steps[@]}"; do
+    printf '  %-30s %6s s\n' "${steps[$i]}" "${took[$i]}"
+  done
+  printf '  %-30s %6s s\n' "total" "$(seconds_since "$started")"
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT
+  if [ -n "$moto_pid" ]; then
+    # moto_server was started as the leader of its own process group: stop that group only.
+    kill -TERM -- "-$moto_pid" 2>/dev/null || kill -TERM "$moto_pid" 2>/dev/null || true
+    wait "$moto_pid" 2>/dev/null || true
+  fi
+  if [ "$status" -ne 0 ] && [ -n "$work" ] && [ -s "$work/moto.log" ]; then
+    echo "-- last lines of the moto log:" >&2
+    tail -n 20 "$work/moto.log" >&2 || true
+  fi
+  if [ -n "$work" ]; then
+    rm -rf "$work"
+  fi
+  print_timings
+  if [ "$status" -ne 0 ]; then
+    echo "run.sh: FAILED${current:+ in step \"$current\"} (exit $status)" >&2
+  else
+    echo "run.sh: terraform stage passed"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- tools ------------------------------------------------------------------------------------
+command -v terraform >/dev/null 2>&1 || fail "terraform not found on PATH"
+[ -d "$plugin_dir" ] || fail "no provider mirror at $plugin_dir (set TF_PLUGIN_DIR)"
+if ! command -v moto_server >/dev/null 2>&1; then
+  export PATH="$HOME/.pyenv/shims:$PATH"
+fi
+command -v moto_server >/dev/null 2>&1 || fail 'moto_server not found: install it with pip install "moto[server]"'
+py=python3
+if ! "$py" -c 'import boto3' >/dev/null 2>&1; then
+  py="$HOME/.pyenv/shims/python3"
+  "$py" -c 'import boto3' >/dev/null 2>&1 || fail "python3 with boto3 not found: install it with pip install boto3"
+fi
+
+# ---- 1. formatting ------------------------------------------------------------------------------
+fmt_check() {
+  if ! terraform fmt -check -recursive -diff deploy/terraform; then
+    fail "terraform fmt found unformatted files (diff above): run terraform fmt -recursive deploy/terraform"
+  fi
+}
+timed "fmt -check" fmt_check
+
+# ---- the checkers' self-tests (no terraform needed) ---------------------------------------------
+self_tests() {
+  "$py" "$here/check_iam.py" --self-test "$here/fixtures/iam-star-putitem.plan.json"
+  "$py" "$here/check_unique_names.py" --self-test "$here/fixtures/names-duplicate-function.plan.json"
+}
+timed "checker self-tests (fixtures)" self_tests
+
+# ---- the deployment zip -------------------------------------------------------------------------
+if [ ! -f "$zip" ] || { [ -f "$bootstrap" ] && [ "$bootstrap" -nt "$zip" ]; }; then
+  timed "package-lambda" build/package-lambda.sh
+fi
+[ -f "$zip" ] || fail "$zip is missing after build/package-lambda.sh"
+
+# ---- 2. moto and the working copy ---------------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/terraform-test.XXXXXX")
+mkdir -p "$work/logs"
+logs="$work/logs"
+
+start_moto() {
+  local port i
+  port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  endpoint="http://127.0.0.1:$port"
+  if command -v setsid >/dev/null 2>&1; then
+    setsid moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+  else
+    moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+  fi
+  moto_pid=$!
+  for i in $(seq 1 150); do
+    kill -0 "$moto_pid" 2>/dev/null || fail "moto_server exited at start (log: $(tail -n 5 "$work/moto.log"))"
+    if "$py" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/moto-api/", timeout=1).read(1)' "$endpoint" 2>/dev/null; then
+      echo "moto_server (pid $moto_pid) answers at $endpoint"
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "moto_server did not answer at $endpoint within 15 s"
+}
+timed "start moto" start_moto
+
+tar -C "$repo/deploy" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl --exclude='*.tfstate' \
+  --exclude='*.tfstate.*' --exclude=moto_override.tf --exclude=plan.out --exclude=plan.json terraform |
+  tar -C "$work" -xf -
+example="$work/terraform/examples/users"
+two="$work/terraform/test/two-instances"
+
+# The override points both providers of a configuration at moto.
+override() {
+  sed "s#@ENDPOINT@#$endpoint#g" "$here/moto_override.tf.template" >"$1/moto_override.tf"
+  if grep -q '@ENDPOINT@' "$1/moto_override.tf"; then
+    fail "placeholder left in $1/moto_override.tf"
+  fi
+}
+override "$example"
+override "$two"
+
+# ---- 3. init, validate, plan ------------------------------------------------------------------
+timed "init" tf "$logs/init.log" -chdir="$example" init -input=false -no-color -plugin-dir="$plugin_dir"
+timed "validate" tf "$logs/validate.log" -chdir="$example" validate -no-color
+plan_example() {
+  tf "$logs/plan.log" -chdir="$example" plan -input=false -no-color -out=plan.out "${vars[@]}"
+  grep -E '^(Plan:|No changes)' "$logs/plan.log" || true
+  terraform -chdir="$example" show -json plan.out >"$work/plan.json"
+}
+timed "plan" plan_example
+
+# ---- 4. least privilege, checked in the plan ---------------------------------------------------
+check_iam() {
+  "$py" "$here/check_iam.py" --real "$work/plan.json"
+  "$py" "$here/check_iam.py" "$work/plan.json"
+}
+timed "IAM check (plan)" check_iam
+
+# ---- 5. apply, and what was deployed -----------------------------------------------------------
+apply_example() {
+  tf "$logs/apply.log" -chdir="$example" apply -input=false -no-color -auto-approve plan.out
+  grep -E '^Apply complete' "$logs/apply.log" || true
+}
+timed "apply" apply_example
+check_deployment() {
+  terraform -chdir="$example" output -no-color -json >"$work/outputs.json"
+  terraform -chdir="$example" show -no-color -json >"$work/state.json"
+  "$py" "$here/check_deployment.py" --endpoint "$endpoint" --outputs "$work/outputs.json" \
+    --plan "$work/plan.json" --state "$work/state.json" --hash-key email
+}
+timed "deployment check" check_deployment
+
+# ---- 6. destroy, and nothing left --------------------------------------------------------------
+destroy_example() {
+  tf "$logs/destroy.log" -chdir="$example" destroy -input=false -no-color -auto-approve "${vars[@]}"
+  grep -E '^Destroy complete' "$logs/destroy.log" || true
+  local left
+  left=$(terraform -chdir="$example" state list)
+  [ -z "$left" ] || fail "terraform destroy left resources in the state: $left"
+  echo "terraform state list: empty"
+  "$py" "$here/check_deployment.py" --endpoint "$endpoint" --outputs "$work/outputs.json" --state "$work/state.json" --gone
+}
+timed "destroy" destroy_example
+
+# ---- 7. two deployments in one account: distinct names -----------------------------------------
+timed "two-instances init" tf "$logs/two-init.log" -chdir="$two" init -input=false -no-color -plugin-dir="$plugin_dir"
+plan_two() {
+  tf "$logs/two-plan.log" -chdir="$two" plan -input=false -no-color -out=plan.out -var "lambda_zip_path=$zip"
+  grep -E '^(Plan:|No changes)' "$logs/two-plan.log" || true
+  terraform -chdir="$two" show -json plan.out >"$work/two-plan.json"
+}
+timed "two-instances plan" plan_two
+check_two() {
+  "$py" "$here/check_unique_names.py" --real "$work/two-plan.json"
+  "$py" "$here/check_unique_names.py" "$work/two-plan.json" --expect-instances 2
+  "$py" "$here/check_iam.py" "$work/two-plan.json"
+}
+timed "two-instances checks" check_two

@@ -190,7 +190,7 @@ def check_present(c, out, plan, state, endpoint, hash_key):
     function_dim = json.dumps({"FunctionName": out["function_name"]})
     expected = sorted([
         ("AWS/Lambda", "IteratorAge", function_dim),
-        ("DynamoDbReplicator", "RecordsFailed", "{}"),
+        ("DynamoDbReplicator", "RecordsFailed", function_dim),
         ("AWS/Lambda", "Errors", function_dim),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps({"QueueName": dlq_arn.split(":")[-1]})),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps({"QueueName": failed_arn.split(":")[-1]})),

@@ -12,8 +12,8 @@ resource the plan will have (child modules included):
 A name unknown at plan time fails too (it could not be compared). --expect-instances N makes sure
 the plan really holds N replicator functions, so that a plan with one deployment cannot pass.
 
-It also warns (without failing) when alarms of different module instances watch the very same
-metric (namespace, name, dimensions): they would fire for each other's problems.
+It also fails when alarms of different module instances watch the very same metric (namespace,
+name, dimensions): they would fire for each other's problems.
 
 --self-test runs it on FIXTURE (a small hand-written plan where two functions share a name: it must
 fail for that; it must pass once one is renamed; the tables of one name in two regions must not be
@@ -80,7 +80,7 @@ def check(plan, expect_instances=None):
 
     for (where, namespace, metric, dims), users in sorted(alarms.items()):
         if len({m for m, _ in users}) > 1:
-            warnings.append(f"alarms of different deployments watch the same metric {namespace}/{metric} {dims} in {where}: "
+            errors.append(f"alarms of different deployments watch the same metric {namespace}/{metric} {dims} in {where}: "
                             f"{', '.join(a for _, a in users)} (each fires for the other's problems)")
 
     if expect_instances is not None:

@@ -48,6 +48,7 @@ internal static class Cli
             ReplicateCommand.Create(console, interrupt.Token),
             StatusCommand.Create(console, interrupt.Token),
             DemoCommand.Create(console, interrupt.Token),
+            VerifyCommand.Create(console, interrupt.Token),
             BackfillCommand.Create(console, interrupt.Token),
         };
 

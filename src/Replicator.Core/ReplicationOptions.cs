@@ -12,6 +12,12 @@ public static class ReplicationOptions
     /// <summary>BatchWriteItem takes at most 25 put or delete requests.</summary>
     public const int MaxBatchWriteItems = 25;
 
+    /// <summary>BatchGetItem takes at most 100 keys.</summary>
+    public const int MaxBatchGetKeys = 100;
+
+    /// <summary>A parallel scan has at most 1,000,000 segments (Scan's TotalSegments).</summary>
+    public const int MaxScanSegments = 1_000_000;
+
     /// <summary>DynamoDB nests maps and lists at most 32 levels deep.</summary>
     public const int MaxNestingDepth = 32;
 

@@ -26,7 +26,10 @@ public enum Fault
     /// <summary>Forward the request, then drop the connection instead of returning the answer: the write happened, the client cannot know.</summary>
     DropAfterForwarding,
 
-    /// <summary>BatchWriteItem only: forward the first half of the items, return the rest as UnprocessedItems.</summary>
+    /// <summary>
+    /// BatchWriteItem: forward the first half of the items, return the rest as UnprocessedItems.
+    /// BatchGetItem: read the first half of the keys, return the rest as UnprocessedKeys.
+    /// </summary>
     HalfUnprocessed,
 
     /// <summary>BatchWriteItem only: return the write requests <see cref="FaultProxy.Withhold"/> picks as UnprocessedItems (a hot partition), forward the rest.</summary>
@@ -104,6 +107,9 @@ public sealed class FaultProxy : IAsyncDisposable
                 case Fault.HalfUnprocessed when operation == "BatchWriteItem":
                     await UnprocessedAsync(context, body, (list, index) => index >= list.Count - (list.Count / 2));
                     return;
+                case Fault.HalfUnprocessed when operation == "BatchGetItem":
+                    await UnprocessedKeysAsync(context, body);
+                    return;
                 case Fault.WithholdMatching when operation == "BatchWriteItem":
                     await UnprocessedAsync(context, body, (list, index) => Withhold(list[index]!));
                     return;
@@ -165,6 +171,41 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             var response = JsonNode.Parse(answer)!.AsObject();
             response["UnprocessedItems"] = unprocessed;
+            answer = Encoding.UTF8.GetBytes(response.ToJsonString());
+        }
+
+        await LoopbackHttpServer.RespondAsync(context, status, headers, answer);
+    }
+
+    /// <summary>Reads the first half of each table's keys; returns the rest as UnprocessedKeys, with the request's other settings (ConsistentRead, projection), as DynamoDB does.</summary>
+    private async Task UnprocessedKeysAsync(HttpListenerContext context, byte[] body)
+    {
+        var request = JsonNode.Parse(body)!.AsObject();
+        var items = request["RequestItems"]!.AsObject();
+        var unprocessed = new JsonObject();
+        foreach (var (table, spec) in items.ToList())
+        {
+            var keys = spec!["Keys"]!.AsArray();
+            var keep = keys.Count - (keys.Count / 2);
+            if (keep == keys.Count)
+            {
+                continue;
+            }
+
+            var left = spec.DeepClone().AsObject();
+            left["Keys"] = new JsonArray(keys.Skip(keep).Select(key => key!.DeepClone()).ToArray());
+            unprocessed[table] = left;
+            while (keys.Count > keep)
+            {
+                keys.RemoveAt(keys.Count - 1);
+            }
+        }
+
+        var (status, headers, answer) = await ForwardAsync(context.Request, Encoding.UTF8.GetBytes(request.ToJsonString()));
+        if (status == 200)
+        {
+            var response = JsonNode.Parse(answer)!.AsObject();
+            response["UnprocessedKeys"] = unprocessed;
             answer = Encoding.UTF8.GetBytes(response.ToJsonString());
         }
 

@@ -24,6 +24,7 @@ public sealed class PlannerTests
         Assert.Equal(WriteKind.Put, a.Kind);
         Assert.Equal("3", a.Item["v"].AsNumber());
         Assert.Equal("10", a.FirstSequenceNumber.Value);
+        Assert.NotNull(a.LastRecord);
         Assert.Equal("13", a.LastRecord.SequenceNumber.Value);
         Assert.Equal(3, a.RecordCount);
         Assert.Equal(4, plan.RecordCount);

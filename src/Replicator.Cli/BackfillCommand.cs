@@ -17,14 +17,7 @@ internal static class BackfillCommand
         var endpoint = CommonOptions.Endpoint();
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
-        var segments = new Option<int>("--segments")
-        {
-            Description = "Parallel scan segments, copied at once (1 to 1000, default 4). More segments copy faster, if the tables' capacity allows.",
-            DefaultValueFactory = _ => 4,
-            CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1000
-                ? n
-                : CommonOptions.Error(result, $"--segments: '{result.Tokens.Single().Value}' is not a whole number from 1 to 1000", 0),
-        };
+        var segments = CommonOptions.Segments("copied");
         var command = new Command(
             "backfill",
             "Copy every item of the source to the targets, safely while the application writes: the stream position from before the copy becomes the checkpoint that replicate resumes from. Resumable: run it again after an interruption.")

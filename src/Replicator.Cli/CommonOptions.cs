@@ -57,6 +57,16 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>Parallel scan segments, read at once (backfill, verify).</summary>
+    public static Option<int> Segments(string purpose, int defaultSegments = 4, int max = 1000) => new("--segments")
+    {
+        Description = $"Parallel scan segments, {purpose} at once (1 to {max}, default {defaultSegments}). More segments go faster, if the tables' capacity allows.",
+        DefaultValueFactory = _ => defaultSegments,
+        CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
+            ? n
+            : Error(result, $"--segments: '{result.Tokens.Single().Value}' is not a whole number from 1 to {max}", 0),
+    };
+
     public static string CheckpointPath(string? given, TargetTable source) =>
         given ?? Path.Combine(".replicator", $"{source.Region}.{source.TableName}.checkpoint.json");
 

@@ -32,14 +32,7 @@ internal static class VerifyCommand
         var targets = CommonOptions.Targets();
         var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
-        var segments = new Option<int>("--segments")
-        {
-            Description = $"Parallel scan segments per table, read at once (1 to {MaxSegments}, default {VerifySettings.DefaultSegments}). More segments verify faster, if the tables' read capacity allows.",
-            DefaultValueFactory = _ => VerifySettings.DefaultSegments,
-            CustomParser = result => int.TryParse(result.Tokens.Single().Value, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxSegments
-                ? n
-                : CommonOptions.Error(result, $"--segments: '{result.Tokens.Single().Value}' is not a whole number from 1 to {MaxSegments}", 0),
-        };
+        var segments = CommonOptions.Segments("read per table", VerifySettings.DefaultSegments, MaxSegments);
         var settle = new Option<double>("--settle")
         {
             Description = "Seconds to wait, after a first read that differs, before reading both sides again (default 1). Make it longer than the replication lag, so that a change in flight is not reported.",

@@ -99,8 +99,14 @@ public sealed class BackfillTests(MotoServer moto) : IDisposable
     private string[] Args(string command, string source, string target, params string[] more) =>
         [command, "--source", $"{SourceRegion}:{source}", "--target", $"{TargetRegion}:{target}", "--checkpoint", _checkpoint, .. more];
 
+    /// <summary>Both the command a user would run (replicator verify) and a full-scan comparison say the tables are the same.</summary>
     private async Task AssertIdenticalAsync(string source, string target)
     {
+        var (verified, report) = await ReplicatorProcess.RunAsync(moto, Timeout, "verify", "--source", $"{SourceRegion}:{source}", "--target", $"{TargetRegion}:{target}", "--output", "json");
+        Assert.True(verified == 0, $"verify exited {verified}:\n{report}");
+        var result = System.Text.Json.JsonDocument.Parse(report.Split('\n').Last(line => line.StartsWith('{'))).RootElement;
+        Assert.True(result.GetProperty("identical").GetBoolean(), report);
+
         var comparison = await TableComparer.CompareAsync(Source, source, moto.Clients.DynamoDb(TargetRegion), target, TestContext.Current.CancellationToken);
         Assert.True(comparison.Differences.Count == 0, $"{comparison.Differences.Count} differences, e.g. {string.Join("; ", comparison.Differences.Take(3).Select(d => $"{d.Kind} {d.Key}"))}");
         Assert.True(comparison.SourceItems > 100);

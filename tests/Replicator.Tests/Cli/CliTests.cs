@@ -1,25 +1,11 @@
 using Replicator.Cli;
-using Spectre.Console;
 
 namespace Replicator.Tests.Cli;
 
 /// <summary>Option errors and help, without any server: every bad value names its option and exits 2.</summary>
 public sealed class CliTests
 {
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        var text = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(text),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 1000; // No wrapping: the tests look for whole phrases.
-        var code = await Replicator.Cli.Cli.RunAsync(args, console);
-        return (code, text.ToString());
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     private static readonly string[] Replicate = ["replicate", "--source", "us-east-1:users", "--target", "us-west-2:users"];
 
@@ -34,18 +20,7 @@ public sealed class CliTests
     [InlineData("--output", "yaml", "--output", "text or json")]
     public async Task Replicate_BadOptionValue_NamesTheOptionAndTheForm_AndExits2(string option, string value, string named, string form)
     {
-        List<string> args = [.. Replicate];
-        var at = args.IndexOf(option);
-        if (at >= 0)
-        {
-            args[at + 1] = value;
-        }
-        else
-        {
-            args.AddRange([option, value]);
-        }
-
-        var (code, output) = await RunAsync([.. args]);
+        var (code, output) = await RunAsync(CliRunner.With(Replicate, option, value));
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(named, output, StringComparison.Ordinal);

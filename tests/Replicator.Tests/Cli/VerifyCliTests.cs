@@ -1,25 +1,11 @@
 using Replicator.Cli;
-using Spectre.Console;
 
 namespace Replicator.Tests.Cli;
 
 /// <summary><c>replicator verify</c>'s option errors, without any server: each names its option and exits 2.</summary>
 public sealed class VerifyCliTests
 {
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        var text = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(text),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 1000; // No wrapping: the tests look for whole phrases.
-        var code = await Replicator.Cli.Cli.RunAsync(args, console);
-        return (code, text.ToString());
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     private static readonly string[] Verify = ["verify", "--source", "us-east-1:users", "--target", "us-west-2:users"];
 
@@ -35,18 +21,7 @@ public sealed class VerifyCliTests
     [InlineData("--output", "yaml", "--output", "text or json")]
     public async Task Verify_BadOptionValue_NamesTheOptionAndTheForm_AndExits2(string option, string value, string named, string form)
     {
-        List<string> args = [.. Verify];
-        var at = args.IndexOf(option);
-        if (at >= 0)
-        {
-            args[at + 1] = value;
-        }
-        else
-        {
-            args.AddRange([option, value]);
-        }
-
-        var (code, output) = await RunAsync([.. args]);
+        var (code, output) = await RunAsync(CliRunner.With(Verify, option, value));
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(named, output, StringComparison.Ordinal);
@@ -96,5 +71,5 @@ public sealed class VerifyCliTests
     public void Verify_HasEveryDocumentedOption() =>
         Assert.Equal(
             ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--output"],
-            VerifyCommand.Create(AnsiConsole.Console, CancellationToken.None).Options.Select(option => option.Name));
+            VerifyCommand.Create(Spectre.Console.AnsiConsole.Console, CancellationToken.None).Options.Select(option => option.Name));
 }

@@ -14,7 +14,8 @@ internal sealed record ReplicationRequest(
     StartPosition StartAt = StartPosition.TrimHorizon,
     TimeSpan? StopAfterIdle = null,
     string? DeadLetterQueueUrl = null,
-    TtlDeletes TtlDeletes = TtlDeletes.Replicate);
+    TtlDeletes TtlDeletes = TtlDeletes.Replicate,
+    TimeSpan? IdleDelay = null);
 
 /// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
 internal static class PollerHost
@@ -54,11 +55,12 @@ internal static class PollerHost
             ? new SqsDeadLetterSink(clients.Sqs(AwsClients.RegionOfQueue(url) ?? request.Source.Region), url)
             : null;
         var engine = new ReplicationEngine(targets, deadLetters, new ReplicationSettings { TtlDeletes = request.TtlDeletes }, TimeProvider.System, new Random());
+        var settings = new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle };
         return new StreamPoller(
             clients.Streams(request.Source.Region),
             engine,
             new FileCheckpointStore(request.CheckpointPath),
-            new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle },
+            request.IdleDelay is { } idleDelay ? settings with { IdleDelay = idleDelay } : settings,
             TimeProvider.System,
             new Random(),
             log);

@@ -8,6 +8,9 @@ namespace Replicator.Cli;
 /// <summary><c>replicator replicate</c>: reads the source table's stream and applies it to the targets until stopped.</summary>
 internal static class ReplicateCommand
 {
+    /// <summary>The longest --idle-delay-ms accepted: a minute.</summary>
+    private const int MaxIdleDelayMs = 60_000;
+
     public static Command Create(IAnsiConsole console, CancellationToken interrupt)
     {
         var source = CommonOptions.Source();
@@ -33,6 +36,13 @@ internal static class ReplicateCommand
                 ? seconds
                 : CommonOptions.Error<double?>(result, $"--stop-after-idle: '{result.Tokens.Single().Value}' is not a number of seconds (e.g. 5)", null),
         };
+        var idleDelay = new Option<int?>("--idle-delay-ms")
+        {
+            Description = "How long a shard's reader waits after an empty GetRecords before asking again, in milliseconds (default 1000). Less lowers the lag at low write rates; DynamoDB Streams allows about five GetRecords a second per shard, shared by every reader of the stream (throttled calls are retried).",
+            CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds <= MaxIdleDelayMs
+                ? milliseconds
+                : CommonOptions.Error<int?>(result, $"--idle-delay-ms: '{result.Tokens.Single().Value}' is not a whole number of milliseconds from 0 to {MaxIdleDelayMs} (e.g. 200)", null),
+        };
         var deadLetterQueue = new Option<string?>("--dead-letter-queue")
         {
             Description = "SQS queue URL for records that can never apply (validation errors, items too large for a target). Without one, such a record stops its shard.",
@@ -54,7 +64,7 @@ internal static class ReplicateCommand
 
         var command = new Command("replicate", "Read the source table's stream and apply every change to the targets, checkpointing as it goes. Ctrl-C stops after the batch in flight.")
         {
-            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, deadLetterQueue, ttlDeletes, output,
+            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, output,
         };
         command.SetAction(async (parsed, _) =>
         {
@@ -66,7 +76,8 @@ internal static class ReplicateCommand
                 parsed.GetValue(startAt),
                 parsed.GetValue(stopAfterIdle) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 parsed.GetValue(deadLetterQueue),
-                parsed.GetValue(ttlDeletes));
+                parsed.GetValue(ttlDeletes),
+                parsed.GetValue(idleDelay) is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null);
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
             return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt).ConfigureAwait(false);
         });

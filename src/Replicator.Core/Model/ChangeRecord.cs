@@ -8,7 +8,8 @@ public enum StreamViewType : byte { Unknown, KeysOnly, NewImage, OldImage, NewAn
 /// <summary>
 /// One change from a DynamoDB stream, as the Lambda event and GetRecords both describe it.
 /// <see cref="Raw"/> is the record's original JSON, kept so that a poison record can be
-/// dead-lettered whole.
+/// dead-lettered whole. <see cref="OldImage"/> is read from that JSON on first use (the engine
+/// never writes it); reading a malformed one throws then.
 /// </summary>
 public sealed record ChangeRecord(
     string EventId,

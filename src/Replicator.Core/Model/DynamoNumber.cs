@@ -1,4 +1,6 @@
-using System.Text;
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Replicator.Model;
 
@@ -9,7 +11,56 @@ namespace Replicator.Model;
 public static class DynamoNumber
 {
     /// <summary>True when <paramref name="text"/> is a decimal number DynamoDB could accept: optional sign, digits with an optional point, optional exponent.</summary>
-    public static bool IsValid(ReadOnlySpan<char> text) => TryParse(text, out _, out _, out _);
+    public static bool IsValid(ReadOnlySpan<char> text)
+    {
+        // The syntax TryParse accepts, checked without building its digits: the parser calls
+        // this for every number of every image, so it must not allocate.
+        var i = 0;
+        if (i < text.Length && (text[i] == '-' || text[i] == '+'))
+        {
+            i++;
+        }
+
+        var sawPoint = false;
+        var digitCount = 0;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '.')
+            {
+                if (sawPoint)
+                {
+                    return false;
+                }
+
+                sawPoint = true;
+            }
+            else if (char.IsAsciiDigit(c))
+            {
+                digitCount++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return digitCount > 0 && (i == text.Length || IsExponent(text[i..]));
+    }
+
+    /// <summary>True for <c>e</c> or <c>E</c> followed by a signed integer that fits a <see cref="long"/>.</summary>
+    private static bool IsExponent(ReadOnlySpan<char> text)
+    {
+        if (text[0] != 'e' && text[0] != 'E')
+        {
+            return false;
+        }
+
+        var exponentText = text[1..];
+        return exponentText.Length > 0
+            && long.TryParse(exponentText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            && !exponentText.ContainsAny('.', ' ');
+    }
 
     /// <summary>
     /// One spelling per value: <c>1000</c>, <c>1E+3</c>, <c>1.000e3</c> and <c>01000.0</c> all give <c>1E3</c>;
@@ -17,40 +68,58 @@ public static class DynamoNumber
     /// </summary>
     public static string Canonical(string text)
     {
-        if (!TryParse(text, out var negative, out var digits, out var exponent))
+        // The significant digits are never more than the text's characters; a number DynamoDB
+        // holds (38 digits, a sign, a point, an exponent) fits on the stack.
+        const int OnStack = 64;
+        char[]? rented = null;
+        var digits = text.Length <= OnStack ? stackalloc char[OnStack] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        try
         {
-            return text;
-        }
+            if (!TryParse(text, digits, out var negative, out var count, out var exponent))
+            {
+                return text;
+            }
 
-        if (digits.Length == 0)
+            if (count == 0)
+            {
+                return "0";
+            }
+
+            var result = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[OnStack + 24]);
+            if (negative)
+            {
+                result.AppendLiteral("-");
+            }
+
+            result.AppendFormatted(digits[..1]);
+            if (count > 1)
+            {
+                result.AppendLiteral(".");
+                result.AppendFormatted(digits[1..count]);
+            }
+
+            // The value is 0.d1d2d3... x 10^exponent; scientific notation puts one digit before the point.
+            result.AppendLiteral("E");
+            result.AppendFormatted(exponent - 1);
+            return result.ToStringAndClear();
+        }
+        finally
         {
-            return "0";
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
-
-        var result = new StringBuilder(digits.Length + 8);
-        if (negative)
-        {
-            result.Append('-');
-        }
-
-        result.Append(digits[0]);
-        if (digits.Length > 1)
-        {
-            result.Append('.').Append(digits, 1, digits.Length - 1);
-        }
-
-        // The value is 0.d1d2d3... x 10^exponent; scientific notation puts one digit before the point.
-        return result.Append('E').Append(exponent - 1).ToString();
     }
 
     /// <summary>
     /// Splits a number into sign, significant digits (no leading or trailing zeros) and the exponent
     /// such that the value is <c>0.digits × 10^exponent</c>.
     /// </summary>
-    private static bool TryParse(ReadOnlySpan<char> text, out bool negative, out string digits, out long exponent)
+    private static bool TryParse(ReadOnlySpan<char> text, Span<char> significant, out bool negative, out int count, out long exponent)
     {
         negative = false;
-        digits = "";
+        count = 0;
         exponent = 0;
         var i = 0;
         if (i < text.Length && (text[i] == '-' || text[i] == '+'))
@@ -59,7 +128,6 @@ public static class DynamoNumber
             i++;
         }
 
-        var significant = new StringBuilder();
         long pointPosition = -1;
         var digitCount = 0;
         var leadingZeros = 0;
@@ -77,13 +145,13 @@ public static class DynamoNumber
             }
             else if (char.IsAsciiDigit(c))
             {
-                if (c == '0' && significant.Length == 0)
+                if (c == '0' && count == 0)
                 {
                     leadingZeros++;
                 }
                 else
                 {
-                    significant.Append(c);
+                    significant[count++] = c;
                 }
 
                 digitCount++;
@@ -109,7 +177,7 @@ public static class DynamoNumber
 
             i++;
             var exponentText = text[i..];
-            if (exponentText.Length == 0 || !long.TryParse(exponentText, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out written))
+            if (exponentText.Length == 0 || !long.TryParse(exponentText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out written))
             {
                 return false;
             }
@@ -125,14 +193,13 @@ public static class DynamoNumber
             pointPosition = digitCount;
         }
 
-        var trimmed = significant.ToString().TrimEnd('0');
-        if (trimmed.Length == 0)
+        count = significant[..count].TrimEnd('0').Length;
+        if (count == 0)
         {
             negative = false;
             return true;
         }
 
-        digits = trimmed;
         exponent = pointPosition - leadingZeros + written;
         return true;
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Replicator.Model;
 
@@ -26,25 +26,54 @@ public sealed class ItemKey : IEquatable<ItemKey>
     /// </summary>
     private static string Identity(IReadOnlyDictionary<string, DynamoValue> attributes)
     {
-        var text = new StringBuilder();
-        foreach (var (name, value) in attributes.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        // Built once per stream record: composed on the stack, and a key's one or two attributes
+        // put in order without sorting machinery.
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        if (attributes.Count == 2)
         {
-            Part(text, name);
-            Part(text, value.Type.ToString());
-            Part(text, value.Type switch
+            using var pairs = attributes.GetEnumerator();
+            pairs.MoveNext();
+            var first = pairs.Current;
+            pairs.MoveNext();
+            var second = pairs.Current;
+            if (string.CompareOrdinal(first.Key, second.Key) > 0)
             {
-                DynamoType.S => value.AsString(),
-                DynamoType.N => DynamoNumber.Canonical(value.AsNumber()),
-                DynamoType.B => Convert.ToBase64String(value.AsBinary()),
-                _ => value.ToString(),
-            });
+                (first, second) = (second, first);
+            }
+
+            Attribute(ref text, first.Key, first.Value);
+            Attribute(ref text, second.Key, second.Value);
+        }
+        else
+        {
+            foreach (var (name, value) in attributes.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                Attribute(ref text, name, value);
+            }
         }
 
-        return text.ToString();
+        return text.ToStringAndClear();
     }
 
-    private static void Part(StringBuilder text, string part) =>
-        text.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
+    private static void Attribute(ref DefaultInterpolatedStringHandler text, string name, DynamoValue value)
+    {
+        Part(ref text, name);
+        Part(ref text, value.Type.ToString());
+        Part(ref text, value.Type switch
+        {
+            DynamoType.S => value.AsString(),
+            DynamoType.N => DynamoNumber.Canonical(value.AsNumber()),
+            DynamoType.B => Convert.ToBase64String(value.AsBinary()),
+            _ => value.ToString(),
+        });
+    }
+
+    private static void Part(ref DefaultInterpolatedStringHandler text, string part)
+    {
+        text.AppendFormatted(part.Length);
+        text.AppendLiteral(":");
+        text.AppendFormatted(part);
+    }
 
     public bool Equals(ItemKey? other) => other is not null && _identity == other._identity;
 

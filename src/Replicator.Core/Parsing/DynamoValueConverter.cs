@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Replicator.Model;
@@ -87,17 +89,56 @@ internal sealed class DynamoValueConverter : JsonConverter<DynamoValue>
     private static Dictionary<string, DynamoValue> ReadMap(ref Utf8JsonReader reader, int depth)
     {
         Expect(ref reader, JsonTokenType.StartObject, "an object of attribute values");
-        var map = new Dictionary<string, DynamoValue>(StringComparer.Ordinal);
+        var entries = new Collector<KeyValuePair<string, DynamoValue>>();
+        try
+        {
+            for (Read(ref reader); reader.TokenType != JsonTokenType.EndObject; Read(ref reader))
+            {
+                var name = AttributeNames.Read(ref reader);
+                try
+                {
+                    Read(ref reader);
+                    entries.Add(new(name, ReadValue(ref reader, depth + 1)));
+                }
+                catch (AttributeValueException e)
+                {
+                    throw e.Within($".{name}");
+                }
+            }
+
+            // Sized once, for exactly these entries.
+            var map = new Dictionary<string, DynamoValue>(entries.Count, StringComparer.Ordinal);
+            foreach (var (name, value) in entries.Items)
+            {
+                if (!map.TryAdd(name, value))
+                {
+                    throw Error("the map names this attribute twice").Within($".{name}");
+                }
+            }
+
+            return map;
+        }
+        finally
+        {
+            entries.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// An item, key or image: attribute names to values. An attribute named twice keeps its last
+    /// value, as the serializer's own dictionary reading did before this reader took over.
+    /// </summary>
+    internal static Dictionary<string, DynamoValue> ReadItem(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, "an object of attribute values");
+        var item = new Dictionary<string, DynamoValue>(StringComparer.Ordinal);
         for (Read(ref reader); reader.TokenType != JsonTokenType.EndObject; Read(ref reader))
         {
-            var name = reader.GetString()!;
+            var name = AttributeNames.Read(ref reader);
             try
             {
                 Read(ref reader);
-                if (!map.TryAdd(name, ReadValue(ref reader, depth + 1)))
-                {
-                    throw Error("the map names this attribute twice");
-                }
+                item[name] = ReadValue(ref reader, depth: 1);
             }
             catch (AttributeValueException e)
             {
@@ -105,47 +146,101 @@ internal sealed class DynamoValueConverter : JsonConverter<DynamoValue>
             }
         }
 
-        return map;
+        return item;
     }
 
-    private static List<DynamoValue> ReadList(ref Utf8JsonReader reader, int depth)
+    private static DynamoValue[] ReadList(ref Utf8JsonReader reader, int depth)
     {
         Expect(ref reader, JsonTokenType.StartArray, "an array of attribute values");
-        var list = new List<DynamoValue>();
-        for (Read(ref reader); reader.TokenType != JsonTokenType.EndArray; Read(ref reader))
+        var list = new Collector<DynamoValue>();
+        try
         {
-            try
+            for (Read(ref reader); reader.TokenType != JsonTokenType.EndArray; Read(ref reader))
             {
-                list.Add(ReadValue(ref reader, depth + 1));
+                try
+                {
+                    list.Add(ReadValue(ref reader, depth + 1));
+                }
+                catch (AttributeValueException e)
+                {
+                    throw e.Within($"[{list.Count}]");
+                }
             }
-            catch (AttributeValueException e)
-            {
-                throw e.Within($"[{list.Count}]");
-            }
-        }
 
-        return list;
+            return list.Items.ToArray();
+        }
+        finally
+        {
+            list.Dispose();
+        }
     }
 
     private delegate T ElementReader<out T>(ref Utf8JsonReader reader);
 
-    private static List<T> ReadSet<T>(ref Utf8JsonReader reader, string kind, ElementReader<T> readElement)
+    private static T[] ReadSet<T>(ref Utf8JsonReader reader, string kind, ElementReader<T> readElement)
     {
-        Expect(ref reader, JsonTokenType.StartArray, $"an array of {kind} values");
-        var set = new List<T>();
-        for (Read(ref reader); reader.TokenType != JsonTokenType.EndArray; Read(ref reader))
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            try
-            {
-                set.Add(readElement(ref reader));
-            }
-            catch (AttributeValueException e)
-            {
-                throw e.Within($"[{set.Count}]");
-            }
+            throw Error($"expected an array of {kind} values, found {reader.TokenType}");
         }
 
-        return set.Count > 0 ? set : throw Error($"a {kind} set is empty; DynamoDB sets hold at least one element");
+        var set = new Collector<T>();
+        try
+        {
+            for (Read(ref reader); reader.TokenType != JsonTokenType.EndArray; Read(ref reader))
+            {
+                try
+                {
+                    set.Add(readElement(ref reader));
+                }
+                catch (AttributeValueException e)
+                {
+                    throw e.Within($"[{set.Count}]");
+                }
+            }
+
+            return set.Count > 0 ? set.Items.ToArray() : throw Error($"a {kind} set is empty; DynamoDB sets hold at least one element");
+        }
+        finally
+        {
+            set.Dispose();
+        }
+    }
+
+    /// <summary>Gathers a map's or list's elements in a pooled buffer, so the collection is built once at its final size.</summary>
+    private struct Collector<T> : IDisposable
+    {
+        private T[]? _buffer;
+
+        public int Count { get; private set; }
+
+        public readonly ReadOnlySpan<T> Items => _buffer.AsSpan(0, Count);
+
+        public void Add(T item)
+        {
+            if (_buffer is null || Count == _buffer.Length)
+            {
+                var larger = ArrayPool<T>.Shared.Rent(Math.Max(16, Count * 2));
+                if (_buffer is not null)
+                {
+                    _buffer.AsSpan(0, Count).CopyTo(larger);
+                    ArrayPool<T>.Shared.Return(_buffer, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+                }
+
+                _buffer = larger;
+            }
+
+            _buffer[Count++] = item;
+        }
+
+        public void Dispose()
+        {
+            if (_buffer is not null)
+            {
+                ArrayPool<T>.Shared.Return(_buffer, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+                _buffer = null;
+            }
+        }
     }
 
     private static string ReadString(ref Utf8JsonReader reader)
@@ -194,6 +289,16 @@ internal sealed class DynamoValueConverter : JsonConverter<DynamoValue>
     }
 
     private static AttributeValueException Error(string reason) => new("", reason);
+}
+
+/// <summary>Reads an item (a key, a new or old image) with <see cref="DynamoValueConverter.ReadItem"/>.</summary>
+internal sealed class ItemConverter : JsonConverter<Dictionary<string, DynamoValue>>
+{
+    public override Dictionary<string, DynamoValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DynamoValueConverter.ReadItem(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, Dictionary<string, DynamoValue> value, JsonSerializerOptions options) =>
+        DynamoJson.WriteItem(writer, value);
 }
 
 /// <summary>

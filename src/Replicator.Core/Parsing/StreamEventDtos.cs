@@ -66,7 +66,8 @@ internal sealed class StreamRecordBodyDto
 
     public Dictionary<string, DynamoValue>? NewImage { get; set; }
 
-    public Dictionary<string, DynamoValue>? OldImage { get; set; }
+    /// <summary>Where the old image lies in the record: it is read only if someone asks (<see cref="LazyImage"/>).</summary>
+    public JsonSpan? OldImage { get; set; }
 
     public string? SequenceNumber { get; set; }
 
@@ -93,7 +94,7 @@ internal sealed class RecordIdentityBodyDto
 [JsonSourceGenerationOptions(
     GenerationMode = JsonSourceGenerationMode.Metadata,
     NumberHandling = JsonNumberHandling.Strict,
-    Converters = [typeof(DynamoValueConverter)],
+    Converters = [typeof(DynamoValueConverter), typeof(ItemConverter), typeof(JsonSpanConverter)],
     MaxDepth = StreamEventParser.MaxJsonDepth)]
 [JsonSerializable(typeof(StreamRecordDto))]
 [JsonSerializable(typeof(RecordIdentityDto))]

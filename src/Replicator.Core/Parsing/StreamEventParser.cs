@@ -97,17 +97,19 @@ public static class StreamEventParser
         var end = reader;
         end.Skip(); // Validates the record's JSON syntax; a syntax error makes the whole event unreadable.
         var raw = json[start..(int)end.BytesConsumed];
+        reader = end;
 
         try
         {
-            var dto = JsonSerializer.Deserialize(ref reader, StreamEventJsonContext.Default.StreamRecordDto)
+            // Read from the record's own bytes: a reader handed to the serializer would be
+            // scanned to the record's end once more before it is read.
+            var dto = JsonSerializer.Deserialize(raw.Span, StreamEventJsonContext.Default.StreamRecordDto)
                 ?? throw new RecordException("$", "the record is null");
             records.Add(ToChangeRecord(dto, raw));
         }
         catch (Exception e) when (e is JsonException or RecordException or ArgumentException or FormatException or OverflowException)
         {
             // Whatever one record's content makes go wrong stays with that record.
-            reader = end;
             var (eventId, sequenceNumber) = Identify(raw);
             var error = $"{NameOf(index, eventId, sequenceNumber?.Value)} at {PathOf(e, index)}: {ReasonOf(e)}";
             malformed.Add(new MalformedRecord(index, eventId, sequenceNumber, error, raw));
@@ -157,7 +159,7 @@ public static class StreamEventParser
             SequenceNumber: sequenceNumber,
             Key: new ItemKey(keys),
             NewImage: body.NewImage,
-            OldImage: body.OldImage,
+            OldImage: body.OldImage is { } old ? new LazyImage(raw.Slice(old.Start, old.Length)) : null,
             ApproximateCreationTime: CreationTime(body.ApproximateCreationDateTime),
             SourceRegion: dto.AwsRegion,
             EventSourceArn: dto.EventSourceArn,

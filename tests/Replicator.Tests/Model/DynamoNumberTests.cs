@@ -18,6 +18,8 @@ public sealed class DynamoNumberTests
     [InlineData("12345678901234567890123456789012345678", "1.2345678901234567890123456789012345678E37")]
     [InlineData("1E-130", "1E-130")]
     [InlineData("9.9999999999999999999999999999999999999E+125", "9.9999999999999999999999999999999999999E125")]
+    [InlineData("-000000000000000000000000000000000000000000000000000000000000000000000012.50000000000000000000", "-1.25E1")]
+    [InlineData("0.0000000000000000000000000000000000000000000000000000000000000000000000000000000001", "1E-82")]
     public void Canonical_SpellingsOfOneValue_Agree(string text, string canonical) =>
         Assert.Equal(canonical, DynamoNumber.Canonical(text));
 
@@ -33,6 +35,10 @@ public sealed class DynamoNumberTests
     [InlineData("Infinity")]
     [InlineData(" 1")]
     [InlineData("0x10")]
+    [InlineData("1e+")]
+    [InlineData("1e 5")]
+    [InlineData("1e99999999999999999999")]
+    [InlineData("+-1")]
     public void IsValid_NotANumber_IsFalse(string text) => Assert.False(DynamoNumber.IsValid(text));
 
     [Theory]
@@ -42,6 +48,8 @@ public sealed class DynamoNumberTests
     [InlineData("5.")]
     [InlineData("1E+3")]
     [InlineData("1e-3")]
+    [InlineData("+.5e+7")]
+    [InlineData("-0")]
     public void IsValid_Number_IsTrue(string text) => Assert.True(DynamoNumber.IsValid(text));
 
     [Fact]

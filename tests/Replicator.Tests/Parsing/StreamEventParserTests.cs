@@ -137,6 +137,9 @@ public sealed class StreamEventParserTests
     [InlineData("""{"M":{"a":{"L":[{"S":"x"},{"BOOL":"yes"}]}}}""", "expected true or false", ".v.M.a.L[1].BOOL")]
     [InlineData("""{"S":"a","N":"1"}""", "more than one type", ".v")]
     [InlineData("""{}""", "is empty", ".v")]
+    [InlineData("""{"M":{"a":{"S":"1"},"b":{"N":"2"},"a":{"S":"3"}}}""", "names this attribute twice", ".v.M.a")]
+    [InlineData("""{"NS":["1","2","x"]}""", "\"x\" is not a decimal number", ".v.NS[2]")]
+    [InlineData("""{"L":[{"S":"a"},{"L":[{"N":"1"},{"B":"%"}]}]}""", "not valid base64", ".v.L[1].L[1].B")]
     public void Parse_MalformedValue_NamesTheRecordAndThePath(string value, string reason, string innerPath)
     {
         var bad = Events.Record("INSERT", "a", 7, 1).Replace("\"v\":{\"N\":\"1\"}", $"\"v\":{value}", StringComparison.Ordinal);
@@ -221,4 +224,41 @@ public sealed class StreamEventParserTests
 
     [Fact]
     public void Parse_EmptyRecords_IsAnEmptyBatch() => Assert.Equal(0, Events.Parse("""{"Records":[]}""").Count);
+
+    [Fact]
+    public void Parse_OldImage_IsReadWhenAskedFor_AndABadOneFailsOnlyThen()
+    {
+        var record = Events.Record("MODIFY", "a", 7, 2).Replace(
+            "\"SequenceNumber\"",
+            "\"OldImage\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"12abc\"}},\"SequenceNumber\"",
+            StringComparison.Ordinal);
+
+        var parsed = Assert.Single(Events.Parse(Events.Event(record)).Records);
+
+        Assert.Equal("2", parsed.NewImage!["v"].AsNumber());
+        var error = Assert.ThrowsAny<System.Text.Json.JsonException>(() => parsed.OldImage!.Count);
+        Assert.Contains("not a decimal number", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AttributeNamesEscapedOrNotAscii_AreReadAsWritten()
+    {
+        // Names are shared between items; escaped and non-ASCII ones must still come out exactly.
+        var extra = """
+            ,"n\u00e4me":{"S":"escaped"},"ñame":{"S":"utf-8"},"m":{"M":{"n\u00e4me":{"S":"nested"},"v":{"S":"inner"}}}
+            """.Trim();
+        var record = Events.Record("INSERT", "a", 7, 1).Replace("\"v\":{\"N\":\"1\"}", "\"v\":{\"N\":\"1\"}" + extra, StringComparison.Ordinal);
+
+        var images = Events.Parse(Events.Event(record, record.Replace("\"7\"", "\"8\"", StringComparison.Ordinal))).Records.Select(r => r.NewImage!).ToList();
+
+        Assert.Equal(2, images.Count);
+        foreach (var image in images)
+        {
+            Assert.Equal(["pk", "v", "näme", "ñame", "m"], image.Keys);
+            Assert.Equal("escaped", image["näme"].AsString());
+            Assert.Equal("utf-8", image["ñame"].AsString());
+            Assert.Equal("nested", image["m"].AsMap()["näme"].AsString());
+            Assert.Equal("inner", image["m"].AsMap()["v"].AsString());
+        }
+    }
 }

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Runs every benchmark of bench/ and writes their results, as markdown, into bench/README.md
+# between the markers <!-- bench:results:start --> and <!-- bench:results:end --> (the how-to-run
+# prose outside them is left alone), with the machine, the date, the commit and each command.
+#
+#   bench/run-all.sh           full run (a few minutes); results in bench/results/ and bench/README.md
+#   bench/run-all.sh --smoke   seconds-long run of everything, timings not judged, README untouched
+#                              (the assembled markdown is printed); what CI runs
+#
+# Each benchmark writes its section to "$BENCH_RESULTS/<name>.md" (bench/results in a full run, a
+# temporary directory in a smoke run); a section this run did not write says so instead of showing
+# stale figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+mode=full
+case "${1:-}" in
+  "") ;;
+  --smoke) mode=smoke ;;
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: bench/run-all.sh [--smoke]" >&2; exit 2 ;;
+esac
+
+if ! command -v moto_server >/dev/null 2>&1; then
+  export PATH="$HOME/.pyenv/shims:$PATH"
+fi
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "moto_server not found: install it with pip install \"moto[server]\"" >&2
+  exit 1
+fi
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+marker=$scratch/started   # sections older than this file were not written by this run
+touch "$marker"
+sleep 1                   # so that a section written within this second still counts as newer
+if [ "$mode" = smoke ]; then
+  BENCH_RESULTS=$scratch/results
+  smoke=(--smoke)
+else
+  BENCH_RESULTS=bench/results
+  smoke=()
+fi
+export BENCH_RESULTS BENCH_MODE=$mode
+mkdir -p "$BENCH_RESULTS"
+started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------
+# Items 1 and 2 are built in their own projects. Each runs only when its directory exists and its
+# commands are wired below; it must write its section to "$BENCH_RESULTS/inprocess.md" or
+# "$BENCH_RESULTS/apply.md" (full run: bench/results/...; smoke run: a temporary directory).
+#
+# WIRE(item 1): in-process parse + plan (BenchmarkDotNet). Fill in the two commands, e.g.
+#   inprocess_full=(dotnet run -c Release --project bench/Replicator.Benchmarks -- --markdown "$BENCH_RESULTS/inprocess.md")
+inprocess_dir=bench/Replicator.Benchmarks
+inprocess_full=()    # WIRE(item 1): full command
+inprocess_smoke=()   # WIRE(item 1): seconds-long command for --smoke
+#
+# WIRE(item 2): apply throughput behind a delayed endpoint. Fill in the two commands.
+apply_dir=bench/Replicator.ApplyBench
+apply_full=()        # WIRE(item 2): full command
+apply_smoke=()       # WIRE(item 2): seconds-long command for --smoke
+# ---------------------------------------------------------------------------------------------
+
+commands=()
+timings=()
+failed=()
+ran=()   # the other project's items that ran in this run
+
+# run NAME COMMAND...: runs one benchmark, timed; a failure is recorded, and the run goes on.
+run() {
+  local name=$1
+  shift
+  echo "== $name: $*" >&2
+  local t0=$SECONDS
+  if "$@"; then
+    timings+=("$name: $((SECONDS - t0)) s")
+  else
+    echo "== $name FAILED (exit $?)" >&2
+    failed+=("$name")
+    timings+=("$name: failed after $((SECONDS - t0)) s")
+  fi
+  commands+=("$*")
+}
+
+# other NAME DIR FULL-ARRAY SMOKE-ARRAY: an item built in another project, when it is ready.
+other() {
+  local name=$1 dir=$2
+  local -n full_command=$3 smoke_command=$4
+  if [ ! -d "$dir" ]; then
+    echo "== $name: $dir does not exist yet; its section says so" >&2
+  elif [ "$mode" = smoke ] && [ ${#smoke_command[@]} -gt 0 ]; then
+    run "$name" "${smoke_command[@]}"
+    ran+=("$dir")
+  elif [ "$mode" = full ] && [ ${#full_command[@]} -gt 0 ]; then
+    run "$name" "${full_command[@]}"
+    ran+=("$dir")
+  else
+    echo "== $name: $dir exists but its command is not wired into bench/run-all.sh yet; its section says so" >&2
+  fi
+}
+
+other "1. in-process parse + plan" "$inprocess_dir" inprocess_full inprocess_smoke
+other "2. apply throughput" "$apply_dir" apply_full apply_smoke
+run "3. end-to-end lag" \
+  python3 bench/e2e-lag.py "${smoke[@]}" --markdown "$BENCH_RESULTS/e2e-lag.md" --json "$BENCH_RESULTS/e2e-lag.json"
+run "4. cold start" \
+  python3 bench/cold-start.py "${smoke[@]}" --markdown "$BENCH_RESULTS/cold-start.md" --json "$BENCH_RESULTS/cold-start.json"
+run "5. memory" \
+  python3 bench/memory.py "${smoke[@]}" --markdown "$BENCH_RESULTS/memory.md" --json "$BENCH_RESULTS/memory.json"
+
+# --- The results, as markdown -----------------------------------------------------------------
+section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why there is none
+  if [ -f "$1" ] && [ "$1" -nt "$marker" ]; then
+    cat "$1"
+  else
+    printf '### %s\n\nNot run by this script: %s\n' "$2" "$3"
+  fi
+  printf '\n'
+}
+other_section() { # other_section DIR FILE TITLE: an item of the other project, under this file's heading
+  local item
+  for item in "${ran[@]}"; do
+    if [ "$item" = "$1" ] && [ -f "$2" ] && [ "$2" -nt "$marker" ]; then
+      # Its own headings go one level under ours, whatever level it used.
+      printf '### %s\n\n' "$3"
+      sed -E 's/^#{1,3} /#### /' "$2"
+      printf '\n'
+      return
+    fi
+  done
+  if [ ! -d "$1" ]; then
+    printf '### %s\n\nNot run by this script: its project (`%s`) is not in the repository yet.\n\n' "$3" "$1"
+  elif [ "${#ran[@]}" -gt 0 ] && [[ " ${ran[*]} " == *" $1 "* ]]; then
+    printf '### %s\n\nIts command ran but wrote no section to `%s` (see the run'"'"'s output).\n\n' "$3" "$2"
+  else
+    printf '### %s\n\nNot run by this script: its project (`%s`) exists, but its command is not wired into `bench/run-all.sh` yet.' "$3" "$1"
+    if [ -f "bench/results/$(basename "$2")" ]; then
+      printf ' Results of a run of its own, not of this one, may be in `bench/results/%s`.' "$(basename "$2")"
+    fi
+    printf '\n\n'
+  fi
+}
+
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
+[ -n "$cpu" ] || cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+memory_gib=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1024 / 1024 }' /proc/meminfo)
+moto_version=$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- src bench build scripts 2>/dev/null)" ]; then commit="$commit with uncommitted changes"; fi
+elapsed=$(( $(date +%s) - started ))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+results=$scratch/results.md
+{
+  echo "## Latest results"
+  echo
+  echo "\`bench/run-all.sh${smoke:+ --smoke}\`, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit; $((elapsed / 60)) min $((elapsed % 60)) s in all."
+  echo
+  echo "Machine: $(nproc) cores (\`nproc\`), $cpu, $memory_gib GiB RAM, Linux $(uname -r); .NET SDK $(dotnet --version),"
+  echo "moto $moto_version, Python $(python3 -c 'import platform; print(platform.python_version())'). Load average (1, 5, 15 min) before the run: $load_before; after: $load_after."
+  echo "moto, the replicator and the load generators share these cores."
+  echo
+  echo "Commands, in order:"
+  echo
+  for c in "${commands[@]}"; do echo "- \`$c\`"; done
+  echo
+  echo "Time per benchmark: $(IFS=';'; echo "${timings[*]}" | sed 's/;/; /g')."
+  if [ ${#failed[@]} -gt 0 ]; then echo; echo "**Failed:** $(IFS=,; echo "${failed[*]}")."; fi
+  echo
+  other_section "$inprocess_dir" "$BENCH_RESULTS/inprocess.md" "1. In-process parse + plan (BenchmarkDotNet)"
+  other_section "$apply_dir" "$BENCH_RESULTS/apply.md" "2. Apply throughput under a cross-region round trip"
+  section "$BENCH_RESULTS/e2e-lag.md" "3. End-to-end lag" "it failed (see the run's output)."
+  section "$BENCH_RESULTS/cold-start.md" "4. Cold start" "it failed (see the run's output)."
+  section "$BENCH_RESULTS/memory.md" "5. Memory" "it failed (see the run's output)."
+} > "$results"
+
+if [ "$mode" = smoke ]; then
+  cat "$results"
+  echo "bench/run-all.sh --smoke: every benchmark ran${failed:+, but these failed: ${failed[*]}}; timings not judged, bench/README.md untouched." >&2
+else
+  python3 - "$results" bench/README.md <<'EOF'
+import sys
+from pathlib import Path
+results, readme = Path(sys.argv[1]).read_text().rstrip() + "\n", Path(sys.argv[2])
+text = readme.read_text()
+start, end = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+if start not in text or end not in text:
+    sys.exit(f"{readme}: the markers {start} and {end} are missing; put them where the results go")
+head, rest = text.split(start, 1)
+_, tail = rest.split(end, 1)
+readme.write_text(f"{head}{start}\n{results}{end}{tail}")
+EOF
+  echo "bench/run-all.sh: results written to bench/README.md and $BENCH_RESULTS/" >&2
+fi
+[ ${#failed[@]} -eq 0 ]

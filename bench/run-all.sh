@@ -47,27 +47,9 @@ mkdir -p "$BENCH_RESULTS"
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# ---------------------------------------------------------------------------------------------
-# Items 1 and 2 are built in their own projects. Each runs only when its directory exists and its
-# commands are wired below; it must write its section to "$BENCH_RESULTS/inprocess.md" or
-# "$BENCH_RESULTS/apply.md" (full run: bench/results/...; smoke run: a temporary directory).
-#
-# WIRE(item 1): in-process parse + plan (BenchmarkDotNet). Fill in the two commands, e.g.
-#   inprocess_full=(dotnet run -c Release --project bench/Replicator.Benchmarks -- --markdown "$BENCH_RESULTS/inprocess.md")
-inprocess_dir=bench/Replicator.Benchmarks
-inprocess_full=()    # WIRE(item 1): full command
-inprocess_smoke=()   # WIRE(item 1): seconds-long command for --smoke
-#
-# WIRE(item 2): apply throughput behind a delayed endpoint. Fill in the two commands.
-apply_dir=bench/Replicator.ApplyBench
-apply_full=()        # WIRE(item 2): full command
-apply_smoke=()       # WIRE(item 2): seconds-long command for --smoke
-# ---------------------------------------------------------------------------------------------
-
 commands=()
 timings=()
 failed=()
-ran=()   # the other project's items that ran in this run
 
 # run NAME COMMAND...: runs one benchmark, timed; a failure is recorded, and the run goes on.
 run() {
@@ -85,25 +67,10 @@ run() {
   commands+=("$*")
 }
 
-# other NAME DIR FULL-ARRAY SMOKE-ARRAY: an item built in another project, when it is ready.
-other() {
-  local name=$1 dir=$2
-  local -n full_command=$3 smoke_command=$4
-  if [ ! -d "$dir" ]; then
-    echo "== $name: $dir does not exist yet; its section says so" >&2
-  elif [ "$mode" = smoke ] && [ ${#smoke_command[@]} -gt 0 ]; then
-    run "$name" "${smoke_command[@]}"
-    ran+=("$dir")
-  elif [ "$mode" = full ] && [ ${#full_command[@]} -gt 0 ]; then
-    run "$name" "${full_command[@]}"
-    ran+=("$dir")
-  else
-    echo "== $name: $dir exists but its command is not wired into bench/run-all.sh yet; its section says so" >&2
-  fi
-}
-
-other "1. in-process parse + plan" "$inprocess_dir" inprocess_full inprocess_smoke
-other "2. apply throughput" "$apply_dir" apply_full apply_smoke
+run "1. in-process parse + plan" \
+  dotnet run -c Release --project bench/Replicator.Benchmarks -- "${smoke[@]}" --markdown "$BENCH_RESULTS/inprocess.md"
+run "2. apply throughput" \
+  dotnet run -c Release --project bench/Replicator.ApplyBench -- "${smoke[@]}" --markdown "$BENCH_RESULTS/apply.md"
 run "3. end-to-end lag" \
   python3 bench/e2e-lag.py "${smoke[@]}" --markdown "$BENCH_RESULTS/e2e-lag.md" --json "$BENCH_RESULTS/e2e-lag.json"
 run "4. cold start" \
@@ -114,36 +81,17 @@ run "5. memory" \
 # --- The results, as markdown -----------------------------------------------------------------
 section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why there is none
   if [ -f "$1" ] && [ "$1" -nt "$marker" ]; then
-    cat "$1"
+    if head -n 1 "$1" | grep -q '^### '; then
+      cat "$1"
+    else # a section with its own top heading goes under ours, its headings one level down
+      printf '### %s\n\n' "$2"
+      sed -E 's/^#{1,3} /#### /' "$1"
+    fi
   else
     printf '### %s\n\nNot run by this script: %s\n' "$2" "$3"
   fi
   printf '\n'
 }
-other_section() { # other_section DIR FILE TITLE: an item of the other project, under this file's heading
-  local item
-  for item in "${ran[@]}"; do
-    if [ "$item" = "$1" ] && [ -f "$2" ] && [ "$2" -nt "$marker" ]; then
-      # Its own headings go one level under ours, whatever level it used.
-      printf '### %s\n\n' "$3"
-      sed -E 's/^#{1,3} /#### /' "$2"
-      printf '\n'
-      return
-    fi
-  done
-  if [ ! -d "$1" ]; then
-    printf '### %s\n\nNot run by this script: its project (`%s`) is not in the repository yet.\n\n' "$3" "$1"
-  elif [ "${#ran[@]}" -gt 0 ] && [[ " ${ran[*]} " == *" $1 "* ]]; then
-    printf '### %s\n\nIts command ran but wrote no section to `%s` (see the run'"'"'s output).\n\n' "$3" "$2"
-  else
-    printf '### %s\n\nNot run by this script: its project (`%s`) exists, but its command is not wired into `bench/run-all.sh` yet.' "$3" "$1"
-    if [ -f "bench/results/$(basename "$2")" ]; then
-      printf ' Results of a run of its own, not of this one, may be in `bench/results/%s`.' "$(basename "$2")"
-    fi
-    printf '\n\n'
-  fi
-}
-
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 [ -n "$cpu" ] || cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 memory_gib=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1024 / 1024 }' /proc/meminfo)
@@ -170,8 +118,8 @@ results=$scratch/results.md
   echo "Time per benchmark: $(IFS=';'; echo "${timings[*]}" | sed 's/;/; /g')."
   if [ ${#failed[@]} -gt 0 ]; then echo; echo "**Failed:** $(IFS=,; echo "${failed[*]}")."; fi
   echo
-  other_section "$inprocess_dir" "$BENCH_RESULTS/inprocess.md" "1. In-process parse + plan (BenchmarkDotNet)"
-  other_section "$apply_dir" "$BENCH_RESULTS/apply.md" "2. Apply throughput under a cross-region round trip"
+  section "$BENCH_RESULTS/inprocess.md" "1. In-process parse + plan (BenchmarkDotNet)" "it failed (see the run's output)."
+  section "$BENCH_RESULTS/apply.md" "2. Apply throughput under a cross-region round trip" "it failed (see the run's output)."
   section "$BENCH_RESULTS/e2e-lag.md" "3. End-to-end lag" "it failed (see the run's output)."
   section "$BENCH_RESULTS/cold-start.md" "4. Cold start" "it failed (see the run's output)."
   section "$BENCH_RESULTS/memory.md" "5. Memory" "it failed (see the run's output)."

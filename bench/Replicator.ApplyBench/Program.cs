@@ -87,18 +87,25 @@ for (var i = 1; i < warmUpRuns; i++)
 }
 
 // The endpoint must hold many requests at once without queueing them: 200 PutItem sent together
-// should all come back after about one round trip.
+// should all come back after about one round trip. The second try is reported: the first also
+// opens the connections beyond the engine's 64.
 const int ConcurrencyProbe = 200;
-endpoint.Reset();
-var probe = Stopwatch.StartNew();
-await Task.WhenAll(Enumerable.Range(0, ConcurrencyProbe).Select(i => client.PutItemAsync(new PutItemRequest
+var probe = TimeSpan.Zero;
+var probeInFlight = 0L;
+for (var attempt = 0; attempt < 2; attempt++)
 {
-    TableName = target.TableName,
-    Item = AttributeValues.ToSdk(StreamBatches.KeyOf(i)),
-})));
-probe.Stop();
-var probeInFlight = endpoint.MaxInFlight;
-Console.WriteLine($"endpoint check: {ConcurrencyProbe} concurrent PutItem in {probe.Elapsed.TotalMilliseconds:N0} ms, {probeInFlight} in flight at once");
+    endpoint.Reset();
+    var started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, ConcurrencyProbe).Select(i => client.PutItemAsync(new PutItemRequest
+    {
+        TableName = target.TableName,
+        Item = AttributeValues.ToSdk(StreamBatches.KeyOf(i)),
+    })));
+    probe = Stopwatch.GetElapsedTime(started);
+    probeInFlight = endpoint.MaxInFlight;
+}
+
+Console.WriteLine($"endpoint check: {ConcurrencyProbe} concurrent PutItem in {probe.TotalMilliseconds:N0} ms, {probeInFlight} in flight at once");
 
 var scenarios = sizes.SelectMany(size => new[] { (size, Hot: false, Items: StreamBatches.Items.Realistic), (size, Hot: true, Items: StreamBatches.Items.Realistic) }).ToList();
 if (!smoke && sizes.Contains(1_000))
@@ -189,10 +196,10 @@ string Report()
     text.AppendLine(culture, $"- Machine: {Machine.Describe()}");
     text.AppendLine(culture, $"- Date: {Machine.Now()}");
     text.AppendLine(culture, $"- Command: `{command}`");
-    text.AppendLine(culture, $"- Endpoint: an in-process Kestrel stand-in for DynamoDB on 127.0.0.1 (HTTP/1.1, JSON protocol) that answers PutItem, DeleteItem and BatchWriteItem after {delayMs} ms and counts requests and items. It shares the machine's cores with the engine. Check: {ConcurrencyProbe} PutItem sent at once came back in {Ms(probe.Elapsed)}, {probeInFlight} in flight together: it does not queue.");
+    text.AppendLine(culture, $"- Endpoint: an in-process Kestrel stand-in for DynamoDB on 127.0.0.1 (HTTP/1.1, JSON protocol) that answers PutItem, DeleteItem and BatchWriteItem after {delayMs} ms and counts requests and items. It shares the machine's cores with the engine. Check: {ConcurrencyProbe} PutItem sent at once came back in {Ms(probe)}{(delayMs > 0 ? $" ({(probe / roundTrip).ToString("N1", culture)} round trips)" : "")}, {probeInFlight} of them in flight together: it does not queue them.");
     text.AppendLine(culture, $"- Engine: `ReplicationEngine` with `DynamoDbTargetWriter` and the AWS SDK client from `AwsClients(credentials, endpoint)`, default settings ({settings.MaxConcurrentRequests} requests in flight per target, BatchWriteItem chunks of {ReplicationOptions.MaxBatchWriteItems}; the SDK's HttpClient has no connection limit). GC as in the hosts: {GcMode()}. Time = `ProcessAsync` on the event's bytes: parse, plan, write, report. Median of {runs} run(s) after a warm-up of {warmUpRuns} runs of {warmUpBatch.Records:N0} changes on distinct keys and one untimed run of the batch itself, as a warm Lambda function or a running poller would be: connections open, JIT tiers settled. The first warm-up run, a cold process with no connections, took {Ms(firstRun.Time)}.");
     text.AppendLine(culture, $"- Baseline (the replaced design, same run, same SDK client and endpoint): one `PutItem` (new image) or `DeleteItem` per record, in sequence. Measured on the first {baselineRecords} records of each batch and extrapolated linearly to larger batches (at {delayMs} ms a request, 10,000 records would take {10_000 * delayMs / 60_000.0:N0} minutes); its parsing is not timed.");
-    text.AppendLine("- Changes: the seeded Lambda-shaped events of the in-process benchmark: items of 10–50 attributes of every type (about 1.7 KB of JSON each), or, where marked small, the key and 8 scalar attributes (about 0.3 KB). Distinct keys: one change per key, 1 in 10 a delete. Hot keys: every change on one of 10 keys, coalesced to 10 writes.");
+    text.AppendLine("- Changes: the seeded Lambda-shaped events of the in-process benchmark: items of 10–50 attributes of every type (about 2 KB of JSON each), or, where marked small, the key and 8 scalar attributes (about 0.3 KB). Distinct keys: one change per key, 1 in 10 a delete. Hot keys: every change on one of 10 keys, coalesced to 10 writes.");
     text.AppendLine("- First / last request: when the endpoint had the run's first and last request whole, from the start of `ProcessAsync`; before the first is parse + plan, between them the requests' preparation (SDK objects, JSON, signing) and sending.");
     text.AppendLine();
     text.AppendLine("| changes | keys | event size | time (median) | min – max | round trips (time ÷ RTT) | first / last request at | parse + plan alone | requests sent | items received | most in flight | one by one (baseline) | speed-up |");

@@ -21,7 +21,7 @@ internal static class StreamBatches
     /// <summary>Records per key on average when a caller does not choose the key count.</summary>
     public const int DefaultRecordsPerKey = 4;
 
-    /// <summary>The items' shape: <see cref="Realistic"/> as above (about 1.7 KB of JSON an image), or <see cref="Small"/>: the key and 8 scalar attributes (about 0.3 KB).</summary>
+    /// <summary>The items' shape: <see cref="Realistic"/> as above (about 2 KB of JSON an image), or <see cref="Small"/>: the key and 8 scalar attributes (about 0.3 KB).</summary>
     public enum Items : byte { Realistic, Small }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed record PollerSettings
     public StartPosition StartAt { get; init; } = StartPosition.TrimHorizon;
 
     /// <summary>Wait after an empty GetRecords before asking the same shard again.</summary>
-    public TimeSpan IdleDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan IdleDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often to look for new shards (a shard splits about every four hours on AWS).</summary>
     public TimeSpan DiscoveryInterval { get; init; } = TimeSpan.FromSeconds(10);

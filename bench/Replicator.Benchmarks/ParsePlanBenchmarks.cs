@@ -22,12 +22,17 @@ public class ParsePlanBenchmarks
     [Params(100, 1_000, 10_000)]
     public int Records { get; set; }
 
-    [GlobalSetup]
-    public void Setup() => _event = Event(Records).Json;
+    /// <summary>Realistic items (10–50 attributes, about 3.4 KB a record), or small ones (the key and 8 scalars, about 0.6 KB a record).</summary>
+    [Params(false, true)]
+    public bool SmallItems { get; set; }
 
-    /// <summary>The batch each size reads: records over a quarter as many keys, so a key has about four records.</summary>
-    internal static StreamBatches.Batch Event(int records) =>
-        StreamBatches.Generate(records, Math.Max(1, records / StreamBatches.DefaultRecordsPerKey), seed: 6_000 + records);
+    [GlobalSetup]
+    public void Setup() => _event = Event(Records, SmallItems).Json;
+
+    /// <summary>The batch each case reads: records over a quarter as many keys, so a key has about four records.</summary>
+    internal static StreamBatches.Batch Event(int records, bool smallItems) =>
+        StreamBatches.Generate(records, Math.Max(1, records / StreamBatches.DefaultRecordsPerKey), seed: 6_000 + records,
+            smallItems ? StreamBatches.Items.Small : StreamBatches.Items.Realistic);
 
     [Benchmark(Baseline = true, Description = "JsonSerializer (reflection) + GroupBy")]
     public List<BaselineWrite> ReflectionParseAndGroup()

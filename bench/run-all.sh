@@ -44,6 +44,9 @@ else
 fi
 export BENCH_RESULTS BENCH_MODE=$mode
 mkdir -p "$BENCH_RESULTS"
+# The code measured: taken before the run, whose own results land in bench/results.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- src bench build scripts 2>/dev/null)" ]; then commit="$commit with uncommitted changes"; fi
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -83,9 +86,9 @@ section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why t
   if [ -f "$1" ] && [ "$1" -nt "$marker" ]; then
     if head -n 1 "$1" | grep -q '^### '; then
       cat "$1"
-    else # a section with its own top heading goes under ours, its headings one level down
-      printf '### %s\n\n' "$2"
-      sed -E 's/^#{1,3} /#### /' "$1"
+    else # a section with its own title: ours instead, and its other headings one level under it
+      printf '### %s\n' "$2"
+      sed -E -e '1{/^# /d}' -e 's/^#{1,3} /#### /' "$1"
     fi
   else
     printf '### %s\n\nNot run by this script: %s\n' "$2" "$3"
@@ -96,8 +99,6 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 [ -n "$cpu" ] || cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 memory_gib=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1024 / 1024 }' /proc/meminfo)
 moto_version=$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain -- src bench build scripts 2>/dev/null)" ]; then commit="$commit with uncommitted changes"; fi
 elapsed=$(( $(date +%s) - started ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -316,7 +316,7 @@ def main():
             f"{low_base['p50']:.0f} ms and {low_base['p99']:.0f} ms with 1 s (a change waits on average half the delay, at most all "
             "of it, before GetRecords is called again). At higher rates pages are rarely empty and both settings mostly read back "
             "to back, but 1 s still leaves its gaps in the tail. The default of 250 ms is Lambda's own polling rate (four "
-            "GetRecords a second per shard) and stays within DynamoDB Streams' allowance of about five a second per shard.")
+            "GetRecords a second per shard).")
         over = [f"p50 by {low_base['p50'] - TARGET_P50_MS:.0f} ms" if low_base["p50"] > TARGET_P50_MS else "",
                 f"p99 by {low_base['p99'] - TARGET_P99_MS:.0f} ms" if low_base["p99"] > TARGET_P99_MS else ""]
         if any(over):

@@ -36,6 +36,7 @@ from benchlib import log
 
 SOURCE_REGION, TARGET_REGION = "us-east-1", "us-west-2"
 TARGET_P50_MS, TARGET_P99_MS = 250, 1000
+DEFAULT_IDLE_MS = 250    # the poller's default idle delay (PollerSettings.IdleDelay)
 BASELINE_IDLE_MS = 1000  # the usual idle delay of stream consumers, and the poller's default before this benchmark
 KEEP_UP, BACKLOG_MS = 0.95, 500
 READ_EVERY = 0.020
@@ -254,7 +255,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="10,25,50,75,100,150,200,300", help="offered write rates to step through, writes/s (default 10,25,50,75,100,150,200,300)")
     parser.add_argument("--seconds", type=float, default=10, help="length of each step (default 10)")
-    parser.add_argument("--idle-delay-ms", type=int, help="the replicator's --idle-delay-ms for the measured runs (default: none, the replicator's default of 250 ms)")
+    parser.add_argument("--idle-delay-ms", type=int, help=f"the replicator's --idle-delay-ms for the measured runs (default: none, the replicator's default of {DEFAULT_IDLE_MS} ms)")
     parser.add_argument("--writers", type=int, default=2, help="writer threads sharing the offered rate (default 2)")
     parser.add_argument("--smoke", action="store_true", help="rates 10 and 50 for 2 s each, one baseline step, no judging")
     parser.add_argument("--markdown", help="write the results section here")
@@ -264,7 +265,7 @@ def main():
     seconds, drain = (2.0, 10.0) if args.smoke else (args.seconds, 15.0)
     warm_seconds = 1.0 if args.smoke else 3.0
 
-    tuned_label = f"{args.idle_delay_ms} ms (--idle-delay-ms {args.idle_delay_ms})" if args.idle_delay_ms is not None else "250 ms (the default)"
+    tuned_label = f"{args.idle_delay_ms} ms (--idle-delay-ms {args.idle_delay_ms})" if args.idle_delay_ms is not None else f"{DEFAULT_IDLE_MS} ms (the default)"
     benchlib.ensure_cli()
     moto, endpoint = benchlib.start_moto()
     started = time.monotonic()
@@ -287,7 +288,7 @@ def main():
     base_at = {step["offered"]: step for step in baseline}
     judged = best or tuned[0]
     base = base_at.get(judged["offered"], baseline[-1])
-    base_label = "1 s idle delay" if base["offered"] == judged["offered"] else f"1 s idle delay at {base['offered']} writes/s"
+    base_label = f"{BASELINE_IDLE_MS:,} ms idle delay" + ("" if base["offered"] == judged["offered"] else f" at {base['offered']} writes/s")
 
     def steps_table(steps):
         return benchlib.table(
@@ -313,16 +314,16 @@ def main():
         notes.append(
             f"The poller's idle delay sets the lag whenever the stream runs dry between writes: at {low_tuned['offered']} writes/s, "
             f"p50 {low_tuned['p50']:.0f} ms and p99 {low_tuned['p99']:.0f} ms with an idle delay of {tuned_label}, against "
-            f"{low_base['p50']:.0f} ms and {low_base['p99']:.0f} ms with 1 s (a change waits on average half the delay, at most all "
+            f"{low_base['p50']:.0f} ms and {low_base['p99']:.0f} ms with {BASELINE_IDLE_MS:,} ms (a change waits on average half the delay, at most all "
             "of it, before GetRecords is called again). At higher rates pages are rarely empty and both settings mostly read back "
-            "to back, but 1 s still leaves its gaps in the tail. The default of 250 ms is Lambda's own polling rate (four "
-            "GetRecords a second per shard).")
+            f"to back, but {BASELINE_IDLE_MS:,} ms still leaves its gaps in the tail. The default of {DEFAULT_IDLE_MS} ms is Lambda's own "
+            "polling rate (four GetRecords a second per shard).")
         over = [f"p50 by {low_base['p50'] - TARGET_P50_MS:.0f} ms" if low_base["p50"] > TARGET_P50_MS else "",
                 f"p99 by {low_base['p99'] - TARGET_P99_MS:.0f} ms" if low_base["p99"] > TARGET_P99_MS else ""]
         if any(over):
             notes.append(
-                f"With a 1 s idle delay the targets would be missed at {low_base['offered']} writes/s: "
-                f"{' and '.join(part for part in over if part)}; this is why the default is 250 ms.")
+                f"With a {BASELINE_IDLE_MS:,} ms idle delay the targets would be missed at {low_base['offered']} writes/s: "
+                f"{' and '.join(part for part in over if part)}.")
     ceiling = next((step for step in tuned if not step["sustained"]), None)
     if ceiling and not ceiling["keptUp"]:
         notes.append(
@@ -340,7 +341,7 @@ def main():
         f"BatchGetItem every {READ_EVERY * 1000:.0f} ms) sees that version. Sustained: the writers kept up (≥ 95 % of the offered "
         f"rate), every write reached the target, and the lag did not grow during the step (median of its last third within "
         f"{BACKLOG_MS} ms of its first third's). The rate steps up until one is not sustained. Baseline: the same poller waiting "
-        "1 s after an empty GetRecords (the usual setting of stream consumers, and this poller's default before this benchmark), `" + baseline_command + "`.",
+        f"{BASELINE_IDLE_MS:,} ms after an empty GetRecords (the usual setting of stream consumers, and this poller's default before this benchmark), `" + baseline_command + "`.",
         "",
         benchlib.table(["measure", "result", "target", "baseline", "verdict"], rows),
         "",
@@ -354,7 +355,7 @@ def main():
         *(["", *[line for note in notes for line in (note, "")]][:-1] if notes else []),
     ])
     benchlib.write_outputs(args.markdown, args.json, markdown, {
-        "idleDelayMs": args.idle_delay_ms, "seconds": seconds, "highestSustained": best["offered"] if best else None,
+        "idleDelayMs": args.idle_delay_ms if args.idle_delay_ms is not None else DEFAULT_IDLE_MS, "baselineIdleDelayMs": BASELINE_IDLE_MS, "seconds": seconds, "highestSustained": best["offered"] if best else None,
         "steps": tuned, "baseline": baseline, "command": tuned_command, "baselineCommand": baseline_command})
 
 

@@ -3,7 +3,7 @@
 # between the markers <!-- bench:results:start --> and <!-- bench:results:end --> (the how-to-run
 # prose outside them is left alone), with the machine, the date, the commit and each command.
 #
-#   bench/run-all.sh           full run (a few minutes); results in bench/results/ and bench/README.md
+#   bench/run-all.sh           full run (about 10 minutes); results in bench/results/ and bench/README.md
 #   bench/run-all.sh --smoke   seconds-long run of everything, timings not judged, README untouched
 #                              (the assembled markdown is printed); what CI runs
 #
@@ -18,7 +18,7 @@ mode=full
 case "${1:-}" in
   "") ;;
   --smoke) mode=smoke ;;
-  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "usage: bench/run-all.sh [--smoke]" >&2; exit 2 ;;
 esac
 
@@ -46,7 +46,9 @@ export BENCH_RESULTS BENCH_MODE=$mode
 mkdir -p "$BENCH_RESULTS"
 # The code measured: taken before the run, whose own results land in bench/results.
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain -- src bench build scripts 2>/dev/null)" ]; then commit="$commit with uncommitted changes"; fi
+if [ -n "$(git status --porcelain -- src bench build scripts Directory.Build.props Directory.Packages.props global.json ':(exclude)bench/results' ':(exclude)bench/README.md' 2>/dev/null)" ]; then
+  commit="$commit with uncommitted changes"
+fi
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -71,15 +73,15 @@ run() {
 }
 
 run "1. in-process parse + plan" \
-  dotnet run -c Release --project bench/Replicator.Benchmarks -- "${smoke[@]}" --markdown "$BENCH_RESULTS/inprocess.md"
+  dotnet run -c Release --project bench/Replicator.Benchmarks -- ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/inprocess.md"
 run "2. apply throughput" \
-  dotnet run -c Release --project bench/Replicator.ApplyBench -- "${smoke[@]}" --markdown "$BENCH_RESULTS/apply.md"
+  dotnet run -c Release --project bench/Replicator.ApplyBench -- ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/apply.md"
 run "3. end-to-end lag" \
-  python3 bench/e2e-lag.py "${smoke[@]}" --markdown "$BENCH_RESULTS/e2e-lag.md" --json "$BENCH_RESULTS/e2e-lag.json"
+  python3 bench/e2e-lag.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/e2e-lag.md" --json "$BENCH_RESULTS/e2e-lag.json"
 run "4. cold start" \
-  python3 bench/cold-start.py "${smoke[@]}" --markdown "$BENCH_RESULTS/cold-start.md" --json "$BENCH_RESULTS/cold-start.json"
+  python3 bench/cold-start.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/cold-start.md" --json "$BENCH_RESULTS/cold-start.json"
 run "5. memory" \
-  python3 bench/memory.py "${smoke[@]}" --markdown "$BENCH_RESULTS/memory.md" --json "$BENCH_RESULTS/memory.json"
+  python3 bench/memory.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/memory.md" --json "$BENCH_RESULTS/memory.json"
 
 # --- The results, as markdown -----------------------------------------------------------------
 section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why there is none
@@ -87,7 +89,7 @@ section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why t
     if head -n 1 "$1" | grep -q '^### '; then
       cat "$1"
     else # a section with its own title: ours instead, and its other headings one level under it
-      printf '### %s\n' "$2"
+      printf '### %s%s\n' "$2" "${smoke:+ (smoke run, timings not meaningful)}"
       sed -E -e '1{/^# /d}' -e 's/^#{1,3} /#### /' "$1"
     fi
   else

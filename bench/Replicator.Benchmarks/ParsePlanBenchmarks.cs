@@ -22,7 +22,7 @@ public class ParsePlanBenchmarks
     [Params(100, 1_000, 10_000)]
     public int Records { get; set; }
 
-    /// <summary>Realistic items (10–50 attributes, about 3.4 KB a record), or small ones (the key and 8 scalars, about 0.6 KB a record).</summary>
+    /// <summary>Realistic items (10–50 attributes, about 3.4 KB a record), or small ones (the key and 8 scalars, about 0.9 KB a record).</summary>
     [Params(false, true)]
     public bool SmallItems { get; set; }
 

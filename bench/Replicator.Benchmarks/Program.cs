@@ -68,6 +68,10 @@ return 0;
 
 string Report(Summary summary)
 {
+    // The case of another method on the same input.
+    BenchmarkCase Sibling(BenchmarkCase benchmarkCase, Func<BenchmarkCase, bool> method) => summary.BenchmarksCases.Single(c =>
+        method(c) && (int)c.Parameters["Records"]! == (int)benchmarkCase.Parameters["Records"]! && Small(c) == Small(benchmarkCase));
+
     var text = new StringBuilder();
     var command = "dotnet run -c Release --project bench/Replicator.Benchmarks --" + string.Concat(args.Select(arg => " " + arg));
     text.AppendLine(CultureInfo.InvariantCulture, $"# Parse + plan (in-process, BenchmarkDotNet){(smoke ? " — smoke run, timings not meaningful" : "")}");
@@ -86,7 +90,9 @@ string Report(Summary summary)
         var figures = Figures.Of(summary, benchmarkCase)!;
         var batch = batches[(figures.Records, Small(benchmarkCase))];
         var baseline = Figures.Of(summary, Sibling(benchmarkCase, c => c.Descriptor.Baseline))!;
-        var ratio = benchmarkCase.Descriptor.Baseline ? "1.00" : $"{figures.MedianNanoseconds / baseline.MedianNanoseconds:0.00} ({baseline.MedianNanoseconds / figures.MedianNanoseconds:0.0}× faster)";
+        var ratio = benchmarkCase.Descriptor.Baseline ? "1.00"
+            : figures.MedianNanoseconds <= baseline.MedianNanoseconds ? $"{figures.MedianNanoseconds / baseline.MedianNanoseconds:0.00} ({baseline.MedianNanoseconds / figures.MedianNanoseconds:0.0}× faster)"
+            : $"{figures.MedianNanoseconds / baseline.MedianNanoseconds:0.00} ({figures.MedianNanoseconds / baseline.MedianNanoseconds:0.0}× slower)";
         var method = benchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'');
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| {figures.Records:N0} | {ItemsOf(benchmarkCase)} | {batch.Json.Length:N0} ({batch.Json.Length / figures.Records:N0}) | {batch.DistinctKeys:N0} | {(IsParseAndPlan(benchmarkCase) ? $"**{method}**" : method)} | {Duration(figures.MeanNanoseconds)} | {Duration(figures.MedianNanoseconds)} | {figures.RecordsPerSecond:N0} | {batch.Json.Length / (figures.MedianNanoseconds / 1e9) / 1e6:N0} | {Bytes(figures.AllocatedBytes)} | {figures.BytesPerRecord:N0} B | {ratio} |");
@@ -124,7 +130,7 @@ string Report(Summary summary)
     }
 
     text.AppendLine();
-    text.AppendLine("Before the parser changes made with these benchmarks: `inprocess-before.md` (same command, same inputs, the previous commit's parser).");
+    text.AppendLine("Before the parser changes made with these benchmarks: `inprocess-before.md` (same command, the realistic inputs only, the previous commit's parser); for applying, `apply-before.md`.");
     return text.ToString();
 }
 
@@ -136,9 +142,6 @@ static bool Small(BenchmarkCase benchmarkCase) => (bool)benchmarkCase.Parameters
 
 static string ItemsOf(BenchmarkCase benchmarkCase) => Small(benchmarkCase) ? "small" : "realistic";
 
-// The case of another method on the same input.
-BenchmarkCase Sibling(BenchmarkCase benchmarkCase, Func<BenchmarkCase, bool> method) => summary.BenchmarksCases.Single(c =>
-    method(c) && (int)c.Parameters["Records"]! == (int)benchmarkCase.Parameters["Records"]! && Small(c) == Small(benchmarkCase));
 
 static int Order(BenchmarkCase benchmarkCase) => benchmarkCase.Descriptor.Baseline ? 0 : IsParseAndPlan(benchmarkCase) ? 1 : 2;
 

@@ -38,10 +38,10 @@ internal static class ReplicateCommand
         };
         var idleDelay = new Option<int?>("--idle-delay-ms")
         {
-            Description = "How long a shard's reader waits after an empty GetRecords before asking again, in milliseconds (default 250, Lambda's own polling rate). Less lowers the lag when writes are sparse; more makes fewer GetRecords calls, which AWS bills (Lambda's own polling is free). AWS advises at most two readers per shard; throttled calls are retried.",
+            Description = "How long a shard's reader waits after an empty GetRecords before asking again, in milliseconds (default 250: four polls a second, as Lambda polls). Less lowers the lag when writes are sparse; more makes fewer GetRecords calls, which AWS bills (Lambda's own polling is free). AWS advises at most two readers per shard; throttled calls are retried.",
             CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds <= MaxIdleDelayMs
                 ? milliseconds
-                : CommonOptions.Error<int?>(result, $"--idle-delay-ms: '{result.Tokens.Single().Value}' is not a whole number of milliseconds from 0 to {MaxIdleDelayMs} (e.g. 200)", null),
+                : CommonOptions.Error<int?>(result, $"--idle-delay-ms: '{result.Tokens.Single().Value}' is not a whole number of milliseconds from 0 to {MaxIdleDelayMs} (e.g. 250)", null),
         };
         var deadLetterQueue = new Option<string?>("--dead-letter-queue")
         {

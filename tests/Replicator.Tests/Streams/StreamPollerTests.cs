@@ -36,6 +36,11 @@ public sealed class StreamPollerTests
         TimeProvider.System,
         new Random(2));
 
+    /// <summary>The README and bench/README.md promise this default: four polls a second per idle shard, as Lambda polls.</summary>
+    [Fact]
+    public void Settings_DefaultIdleDelay_IsLambdasPollingInterval() =>
+        Assert.Equal(TimeSpan.FromMilliseconds(250), new PollerSettings { StreamArn = FakeStreamsApi.Arn }.IdleDelay);
+
     private static async Task<PollerOutcome> RunAsync(StreamPoller poller)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

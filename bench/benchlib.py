@@ -3,17 +3,14 @@ JIT) and the CLI, each built when missing or older than its sources, percentiles
 import fcntl
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+from local_moto import start_moto  # noqa: E402,F401  (the benchmarks call benchlib.start_moto)
 
 AOT_BOOTSTRAP = ROOT / "artifacts" / "lambda" / "bootstrap"
 JIT_DIR = ROOT / "artifacts" / "lambda-jit"
@@ -91,34 +88,6 @@ def ensure_cli():
         run_quiet(["dotnet", "build", str(CLI_PROJECT), "-c", "Release", "--nologo", "-v", "q"], "building the CLI")
         CLI.touch()
     return CLI
-
-
-def moto_executable():
-    exe = shutil.which("moto_server") or shutil.which("moto_server", path=str(Path.home() / ".pyenv" / "shims"))
-    if not exe:
-        sys.exit('moto_server not found: install it with pip install "moto[server]"')
-    return exe
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_moto():
-    """A moto server on a free loopback port: (process, endpoint)."""
-    port = free_port()
-    proc = subprocess.Popen([moto_executable(), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
-            return proc, endpoint
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("moto_server did not start")
 
 
 def percentile(values, p):

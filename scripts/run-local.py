@@ -17,8 +17,6 @@ import argparse
 import json
 import os
 import random
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,33 +24,11 @@ import urllib.request
 from pathlib import Path
 
 from lambda_runtime import RuntimeApi
+from local_moto import start_moto
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOTSTRAP = ROOT / "artifacts" / "lambda" / "bootstrap"
 SOURCE_REGION, TARGET_REGION, TABLE = "us-east-1", "us-west-2", "users"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_moto():
-    exe = shutil.which("moto_server") or shutil.which("moto_server", path=str(Path.home() / ".pyenv" / "shims"))
-    if not exe:
-        sys.exit('moto_server not found: install it with pip install "moto[server]"')
-    port = free_port()
-    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
-            return proc, endpoint
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("moto_server did not start")
 
 
 def clients(endpoint):

@@ -18,15 +18,15 @@ public readonly record struct ActionResult(WriteAction Action, ActionStatus Stat
 /// </summary>
 public sealed class Applier
 {
-    private readonly ReplicationSettings settings;
-    private readonly TimeProvider time;
-    private readonly Backoff backoff;
+    private readonly ReplicationSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Backoff _backoff;
 
     public Applier(ReplicationSettings settings, TimeProvider time, Random random)
     {
-        this.settings = settings;
-        this.time = time;
-        backoff = new Backoff(settings.BaseRetryDelay, settings.MaxRetryDelay, random);
+        _settings = settings;
+        _time = time;
+        _backoff = new Backoff(settings.BaseRetryDelay, settings.MaxRetryDelay, random);
     }
 
     public async Task<IReadOnlyList<ActionResult>> ApplyAsync(ITargetWriter writer, IReadOnlyList<WriteAction> actions, DateTimeOffset deadline, CancellationToken cancellationToken)
@@ -34,14 +34,14 @@ public sealed class Applier
         var results = new ConcurrentBag<ActionResult>();
         // Keys must be distinct within a BatchWriteItem request; the planner makes them so, and so must other callers.
         var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
-        using var stop = new DeadlineScope(deadline, time, cancellationToken);
+        using var stop = new DeadlineScope(deadline, _time, cancellationToken);
 
         // Chunks split into single writes share this bound, so that many refused chunks at once
         // still keep at most MaxConcurrentRequests requests in flight to the target.
-        using var singles = new SemaphoreSlim(settings.MaxConcurrentRequests, settings.MaxConcurrentRequests);
+        using var singles = new SemaphoreSlim(_settings.MaxConcurrentRequests, _settings.MaxConcurrentRequests);
         await Parallel.ForEachAsync(
             chunks,
-            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentRequests },
+            new ParallelOptions { MaxDegreeOfParallelism = _settings.MaxConcurrentRequests },
             async (chunk, _) =>
             {
                 foreach (var result in await ApplyChunkAsync(writer, chunk, singles, deadline, stop.Token).ConfigureAwait(false))
@@ -151,15 +151,15 @@ public sealed class Applier
                 return new AttemptOutcome(ActionStatus.Failed, $"the writer failed unexpectedly: {e.GetType().Name}: {e.Message}");
             }
 
-            var delay = backoff.Delay(tries);
-            if (time.GetUtcNow() + delay >= deadline || stop.IsCancellationRequested)
+            var delay = _backoff.Delay(tries);
+            if (_time.GetUtcNow() + delay >= deadline || stop.IsCancellationRequested)
             {
                 return GaveUp(tries + 1, lastError);
             }
 
             try
             {
-                await Task.Delay(delay, time, stop).ConfigureAwait(false);
+                await Task.Delay(delay, _time, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Replicator.Planning;
+using Replicator.Retrying;
 
 namespace Replicator.Applying;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Replicator.Applying;
 using Replicator.Model;
 using Replicator.Parsing;
+using Replicator.Retrying;
 
 namespace Replicator.Streams;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Replicator.Applying;
 using Replicator.Model;
 using Replicator.Planning;
+using Replicator.Retrying;
 
 namespace Replicator.Verification;
 

@@ -1,4 +1,4 @@
-namespace Replicator.Applying;
+namespace Replicator.Retrying;
 
 /// <summary>
 /// Capped exponential backoff with full jitter: attempt n waits a random time in

@@ -58,7 +58,7 @@ internal static class CommonOptions
     };
 
     /// <summary>Parallel scan segments, read at once (backfill, verify).</summary>
-    public static Option<int> Segments(string purpose, int defaultSegments = 4, int max = 1000) => new("--segments")
+    public static Option<int> Segments(string purpose, int defaultSegments = ReplicationOptions.DefaultScanSegments, int max = ReplicationOptions.MaxUserScanSegments) => new("--segments")
     {
         Description = $"Parallel scan segments, {purpose} at once (1 to {max}, default {defaultSegments}). More segments go faster, if the tables' capacity allows.",
         DefaultValueFactory = _ => defaultSegments,

@@ -8,8 +8,8 @@ namespace Replicator.Cli;
 /// <summary><c>replicator replicate</c>: reads the source table's stream and applies it to the targets until stopped.</summary>
 internal static class ReplicateCommand
 {
-    /// <summary>The longest --idle-delay-ms accepted: a minute.</summary>
-    private const int MaxIdleDelayMs = 60_000;
+    /// <summary>The longest --idle-delay-ms accepted.</summary>
+    private static readonly int MaxIdleDelayMs = (int)ReplicationOptions.MaxIdleDelay.TotalMilliseconds;
 
     public static Command Create(IAnsiConsole console, CancellationToken interrupt)
     {

@@ -17,9 +17,6 @@ namespace Replicator.Cli;
 /// </summary>
 internal static class VerifyCommand
 {
-    /// <summary>Scan segments a user may ask for: plenty for one process (the service allows 1,000,000).</summary>
-    private const int MaxSegments = 1000;
-
     /// <summary>Attributes shown per sample in text; JSON has them all.</summary>
     private const int MaxAttributesShown = 10;
 
@@ -32,7 +29,7 @@ internal static class VerifyCommand
         var targets = CommonOptions.Targets();
         var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
-        var segments = CommonOptions.Segments("read per table", VerifySettings.DefaultSegments, MaxSegments);
+        var segments = CommonOptions.Segments("read per table");
         var settle = new Option<double>("--settle")
         {
             Description = "Seconds to wait, after a first read that differs, before reading both sides again (default 1). Make it longer than the replication lag, so that a change in flight is not reported.",

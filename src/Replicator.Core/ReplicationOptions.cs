@@ -47,6 +47,55 @@ public static class ReplicationOptions
     /// function at the deadline; work cut off there would be reported by nobody.
     /// </summary>
     public static readonly TimeSpan DefaultDeadlineReserve = TimeSpan.FromSeconds(3);
+
+    // ---- DynamoDB Streams and the poller -------------------------------------------------------
+
+    /// <summary>A stream keeps each record for 24 hours; after that it is trimmed.</summary>
+    public static readonly TimeSpan StreamRetention = TimeSpan.FromHours(24);
+
+    /// <summary>GetRecords returns at most 1,000 records a page.</summary>
+    public const int MaxRecordsPerPage = 1000;
+
+    /// <summary>Wait after an empty GetRecords before asking the same shard again: four polls a second, as Lambda polls.</summary>
+    public static readonly TimeSpan DefaultIdleDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest idle delay a user may ask for.</summary>
+    public static readonly TimeSpan MaxIdleDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the poller looks for new shards (a shard splits about every four hours on AWS).</summary>
+    public static readonly TimeSpan DefaultDiscoveryInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The deadline the engine gets for one batch the poller read, retries included.</summary>
+    public static readonly TimeSpan DefaultBatchTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The poller's first wait after a failed read or batch; it doubles from there.</summary>
+    public static readonly TimeSpan DefaultPollerBaseRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The poller's longest wait between retries of a read or a batch that keeps failing.</summary>
+    public static readonly TimeSpan DefaultPollerMaxRetryDelay = TimeSpan.FromSeconds(10);
+
+    // ---- Scans: verify and backfill ------------------------------------------------------------
+
+    /// <summary>Default number of parallel scan segments per table.</summary>
+    public const int DefaultScanSegments = 4;
+
+    /// <summary>Scan segments a user may ask for: plenty for one process (the service allows <see cref="MaxScanSegments"/>).</summary>
+    public const int MaxUserScanSegments = 1000;
+
+    /// <summary>Scan segments read at once per table; more segments than this are read this many at a time.</summary>
+    public const int MaxConcurrentSegments = 256;
+
+    /// <summary>A read (scan, get) that makes no progress for this long, throttled or failing, stops verify or backfill with an error.</summary>
+    public static readonly TimeSpan DefaultReadGiveUpAfter = TimeSpan.FromMinutes(2);
+
+    /// <summary>Time one scanned page's copies may take (backfill), retries of throttled writes included, before the backfill stops (resumable).</summary>
+    public static readonly TimeSpan DefaultCopyTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Time one batch of repair writes may take (verify --repair), retries included, before it counts as failed.</summary>
+    public static readonly TimeSpan DefaultRepairTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long verify waits after a first read that differs before reading both sides again.</summary>
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The engine's settings, validated by the host at start-up.</summary>

@@ -43,12 +43,6 @@ public sealed class Backfiller(
     Random random,
     Action<string> log)
 {
-    /// <summary>A stream keeps records for 24 hours; the replay must start before they are trimmed.</summary>
-    public static readonly TimeSpan StreamRetention = TimeSpan.FromHours(24);
-
-    /// <summary>Time one page's writes may take, retries included, before the backfill stops (resumable).</summary>
-    private static readonly TimeSpan PageTimeout = TimeSpan.FromMinutes(5);
-
     private readonly Applier _applier = new(new ReplicationSettings(), time, random);
     private readonly object _gate = new();
     private bool _warned;
@@ -223,7 +217,7 @@ public sealed class Backfiller(
         var actions = items.Select(item => WriteAction.Copy(new ItemKey(keyNames.ToDictionary(name => name, name => item[name], StringComparer.Ordinal)), item)).ToList();
         foreach (var target in targets)
         {
-            var results = await _applier.ApplyAsync(target, actions, time.GetUtcNow() + PageTimeout, CancellationToken.None).ConfigureAwait(false);
+            var results = await _applier.ApplyAsync(target, actions, time.GetUtcNow() + ReplicationOptions.DefaultCopyTimeout, CancellationToken.None).ConfigureAwait(false);
             var failed = results.Where(result => result.Status != ActionStatus.Applied).ToList();
             if (failed.Count > 0)
             {
@@ -243,7 +237,7 @@ public sealed class Backfiller(
 
         var rate = copied / elapsed.TotalSeconds;
         var finish = time.GetUtcNow() + TimeSpan.FromSeconds((Counters.ApproximateTotal - Counters.ItemsCopied) / rate);
-        if (finish - startedAt > StreamRetention)
+        if (finish - startedAt > ReplicationOptions.StreamRetention)
         {
             _warned = true;
             log($"WARNING: at {rate:0} items/s the copy of about {Counters.ApproximateTotal} items ends around {finish:u}, more than 24 hours after it began ({startedAt:u}). " +

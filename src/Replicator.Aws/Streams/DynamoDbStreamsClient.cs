@@ -19,9 +19,6 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
     private const string TargetPrefix = "DynamoDBStreams_20120810.";
     private const string SigningName = "dynamodb";
 
-    /// <summary>GetRecords returns at most 1,000 records.</summary>
-    public const int MaxRecordsPerPage = 1000;
-
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/x-amz-json-1.0");
 
     private readonly HttpClient _http;
@@ -115,7 +112,7 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
 
     public async Task<RecordsPage> GetRecordsAsync(string shardIterator, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new GetRecordsRequest { ShardIterator = shardIterator, Limit = MaxRecordsPerPage }, StreamsJsonContext.Default.GetRecordsRequest);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new GetRecordsRequest { ShardIterator = shardIterator, Limit = ReplicationOptions.MaxRecordsPerPage }, StreamsJsonContext.Default.GetRecordsRequest);
         var response = await SendAsync("GetRecords", body, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -17,20 +17,20 @@ public sealed record PollerSettings
     public StartPosition StartAt { get; init; } = StartPosition.TrimHorizon;
 
     /// <summary>Wait after an empty GetRecords before asking the same shard again.</summary>
-    public TimeSpan IdleDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan IdleDelay { get; init; } = ReplicationOptions.DefaultIdleDelay;
 
     /// <summary>How often to look for new shards (a shard splits about every four hours on AWS).</summary>
-    public TimeSpan DiscoveryInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan DiscoveryInterval { get; init; } = ReplicationOptions.DefaultDiscoveryInterval;
 
     /// <summary>Stop once every shard is caught up and no record arrived for this long; null runs until cancelled.</summary>
     public TimeSpan? StopAfterIdle { get; init; }
 
     /// <summary>The deadline the engine gets for one batch, retries included.</summary>
-    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan BatchTimeout { get; init; } = ReplicationOptions.DefaultBatchTimeout;
 
-    public TimeSpan BaseRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan BaseRetryDelay { get; init; } = ReplicationOptions.DefaultPollerBaseRetryDelay;
 
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MaxRetryDelay { get; init; } = ReplicationOptions.DefaultPollerMaxRetryDelay;
 }
 
 public enum PollerStop : byte

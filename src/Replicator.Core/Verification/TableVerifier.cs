@@ -12,14 +12,8 @@ public sealed record VerifyTarget(ITableReader Reader, ITargetWriter? Writer);
 /// <summary>Verify's settings; the host validates the ones a user gives.</summary>
 public sealed record VerifySettings
 {
-    /// <summary>Default number of parallel scan segments per table.</summary>
-    public const int DefaultSegments = 4;
-
-    /// <summary>Scan segments read at once per table; more segments than this are read this many at a time.</summary>
-    public const int MaxConcurrentSegments = 256;
-
     /// <summary>TotalSegments of each parallel scan (1 to <see cref="ReplicationOptions.MaxScanSegments"/>).</summary>
-    public int Segments { get; init; } = DefaultSegments;
+    public int Segments { get; init; } = ReplicationOptions.DefaultScanSegments;
 
     /// <summary>Write the source's current image over each confirmed difference (or delete an extra item), then check it again.</summary>
     public bool Repair { get; init; }
@@ -28,7 +22,7 @@ public sealed record VerifySettings
     /// How long after a first read that differs both sides are read again: longer than the
     /// replication lag, a change in flight has landed on the target by then and is not reported.
     /// </summary>
-    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Settle { get; init; } = ReplicationOptions.DefaultSettle;
 
     /// <summary>Differences kept as samples, per kind and target (the counts are always whole).</summary>
     public int SampleLimit { get; init; } = 5;
@@ -44,10 +38,10 @@ public sealed record VerifySettings
     public TimeSpan MaxRetryDelay { get; init; } = ReplicationOptions.DefaultMaxRetryDelay;
 
     /// <summary>A read that makes no progress for this long (throttled, or the endpoint failing) stops verify with an error.</summary>
-    public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan GiveUpAfter { get; init; } = ReplicationOptions.DefaultReadGiveUpAfter;
 
     /// <summary>How long one batch of repair writes may take, retries of throttled writes included, before it counts as failed.</summary>
-    public TimeSpan RepairTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RepairTimeout { get; init; } = ReplicationOptions.DefaultRepairTimeout;
 }
 
 /// <summary>
@@ -201,7 +195,7 @@ public sealed class TableVerifier
     private async Task ForEachSegmentAsync(ITableReader reader, IReadOnlyList<string>? projection, CancellationToken cancellationToken, Func<ScanPage, DateTimeOffset, CancellationToken, Task> onPage)
     {
         var segments = _settings.Segments;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(segments, VerifySettings.MaxConcurrentSegments), CancellationToken = cancellationToken };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(segments, ReplicationOptions.MaxConcurrentSegments), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, segments), options, async (segment, token) =>
         {
             IReadOnlyDictionary<string, DynamoValue>? start = null;

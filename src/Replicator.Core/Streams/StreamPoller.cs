@@ -211,12 +211,16 @@ public sealed class StreamPoller(
 
             // Sleep until the next discovery, a shard finishing (its children may start), or a short tick for the idle check.
             var tick = TimeSpan.FromMilliseconds(Math.Min(250, Math.Max(1, (nextDiscovery - time.GetUtcNow()).TotalMilliseconds)));
+            using var timer = new CancellationTokenSource(tick, time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
             try
             {
-                if (await _wake.WaitAsync(tick, cancellationToken).ConfigureAwait(false))
-                {
-                    nextDiscovery = time.GetUtcNow();
-                }
+                await _wake.WaitAsync(wait.Token).ConfigureAwait(false);
+                nextDiscovery = time.GetUtcNow();
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The tick passed with nothing to wake for.
             }
             catch (OperationCanceledException)
             {

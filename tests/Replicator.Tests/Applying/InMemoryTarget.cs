@@ -6,8 +6,10 @@ using Replicator.Planning;
 namespace Replicator.Tests.Applying;
 
 /// <summary>
-/// A target table in memory that keeps the writer contract: at most 25 actions on distinct keys
-/// per batch, unprocessed items and refusals returned as outcomes, never thrown.
+/// A target table in memory that keeps the writer contract (<c>TargetWriterContract</c>, run
+/// against it and against DynamoDB on moto): at most 25 actions on distinct keys per batch;
+/// unprocessed items and refusals returned as outcomes, never thrown; a missing table or items
+/// without the table's key refused as fatal, an item over 400 KB as poison.
 /// <see cref="Fault"/> decides, per request, what goes wrong: it returns the actions to leave
 /// unprocessed, or throws <see cref="TargetRefuses"/> to refuse the request.
 /// </summary>
@@ -35,12 +37,41 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
 
     public TargetTable Target { get; } = new(region, table);
 
+    /// <summary>The table's key attributes; an action keyed otherwise is the wrong table.</summary>
+    public IReadOnlyList<string> KeyNames { get; init; } = ["pk"];
+
+    /// <summary>False: the table does not exist, and every write is refused as DynamoDB refuses it.</summary>
+    public bool Exists { get; init; } = true;
+
+    /// <summary>What DynamoDB would refuse in this request, before any of it is written.</summary>
+    private Refusal? Refuse(IReadOnlyList<WriteAction> actions)
+    {
+        if (!Exists)
+        {
+            return new Refusal(TargetErrorKind.Fatal, $"{Target}: ResourceNotFoundException: Requested resource not found: Table: {Target.TableName} not found");
+        }
+
+        if (actions.FirstOrDefault(action => !action.Key.Attributes.Keys.Order(StringComparer.Ordinal).SequenceEqual(KeyNames.Order(StringComparer.Ordinal))) is { } misfit)
+        {
+            return new Refusal(TargetErrorKind.Fatal, $"{Target}: ValidationException: The provided key element does not match the schema ({misfit.Key})");
+        }
+
+        return actions.FirstOrDefault(action => action.Kind == WriteKind.Put && ItemSize.Of(action.Item) > ReplicationOptions.MaxItemSizeBytes) is { } huge
+            ? new Refusal(TargetErrorKind.Poison, $"{Target}: ValidationException: Item size has exceeded the maximum allowed size ({huge.Key})")
+            : null;
+    }
+
     public Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _batchRequests);
         Assert.InRange(actions.Count, 1, ReplicationOptions.MaxBatchWriteItems);
         Assert.Equal(actions.Count, actions.Select(a => a.Key).Distinct().Count());
+        if (Refuse(actions) is { } refusal)
+        {
+            return Task.FromResult<BatchOutcome>(new BatchOutcome.Failed(refusal));
+        }
+
         IReadOnlyList<WriteAction> unprocessed;
         try
         {
@@ -76,6 +107,11 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
             if (SingleWriteDelay > TimeSpan.Zero)
             {
                 await Task.Delay(SingleWriteDelay, cancellationToken);
+            }
+
+            if (Refuse([action]) is { } refusal)
+            {
+                return new WriteOutcome.Failed(refusal);
             }
 
             try

@@ -11,11 +11,17 @@ namespace Replicator.Tests.Applying;
 
 public sealed class ReplicationEngineTests
 {
+    /// <summary>Every engine here runs on this clock; deadlines are on it too, so the machine's speed changes nothing.</summary>
+    private readonly FakeTimeProvider _time = new(FakeClock.Start);
 
-    private static ReplicationEngine Engine(IDeadLetterSink? deadLetters, params ITargetWriter[] targets) =>
-        new(targets, deadLetters, TestSettings.FastEngine, TimeProvider.System, new Random(7));
+    private ReplicationEngine Engine(IDeadLetterSink? deadLetters, params ITargetWriter[] targets) =>
+        new(targets, deadLetters, TestSettings.FastEngine, _time, new Random(7));
 
-    private static DateTimeOffset In(int milliseconds) => DateTimeOffset.UtcNow.AddMilliseconds(milliseconds);
+    private DateTimeOffset In(int milliseconds) => _time.GetUtcNow().AddMilliseconds(milliseconds);
+
+    /// <summary>Processes a batch on the fake clock, moving it on while the engine waits.</summary>
+    private Task<BatchReport> ProcessAsync(ReplicationEngine engine, ParsedBatch batch, DateTimeOffset deadline) =>
+        FakeClock.DriveAsync(_time, engine.ProcessAsync(batch, deadline, CancellationToken.None), step: TimeSpan.FromMilliseconds(5));
 
     private static ParsedBatch Batch(int keys, int changesPerKey = 1)
     {
@@ -38,7 +44,7 @@ public sealed class ReplicationEngineTests
     public async Task Process_CleanBatch_AppliesEveryKeyInBatchesOf25()
     {
         var target = new InMemoryTarget();
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 100, changesPerKey: 3), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 100, changesPerKey: 3), In(5000));
 
         Assert.True(report.Succeeded);
         Assert.Null(report.FirstFailure);
@@ -56,7 +62,7 @@ public sealed class ReplicationEngineTests
         // The first requests leave every other item unprocessed, as a throttled BatchWriteItem does.
         target.Fault = actions => Interlocked.Increment(ref calls) <= 8 ? actions.Where((_, i) => i % 2 == 0).ToList() : [];
 
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 100), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 100), In(5000));
 
         Assert.True(report.Succeeded);
         Assert.Equal(100, target.Items.Count);
@@ -71,7 +77,7 @@ public sealed class ReplicationEngineTests
         var calls = 0;
         target.Fault = actions => Interlocked.Increment(ref calls) <= 5 ? throw new TargetRefuses(kind, "ProvisionedThroughputExceededException") : [];
 
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 30), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 30), In(5000));
 
         Assert.True(report.Succeeded);
         Assert.Equal(30, target.Items.Count);
@@ -84,7 +90,7 @@ public sealed class ReplicationEngineTests
         // Key k7 is throttled for ever; its first record is 1007, its second 1057 (50 keys a round).
         target.Fault = actions => actions.Any(a => IsKey(a, "k7")) ? actions.Where(a => IsKey(a, "k7")).ToList() : [];
 
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 50, changesPerKey: 2), In(300), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 50, changesPerKey: 2), In(300));
 
         Assert.False(report.Succeeded);
         Assert.Equal("1007", report.FirstFailure?.Value);
@@ -98,12 +104,10 @@ public sealed class ReplicationEngineTests
     public async Task Process_FatalError_FailsWithoutWaitingForTheDeadline()
     {
         var target = new InMemoryTarget { Fault = _ => throw new TargetRefuses(TargetErrorKind.Fatal, "ResourceNotFoundException") };
-        var started = DateTimeOffset.UtcNow;
-
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 3), In(60_000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 3), In(60_000));
 
         Assert.Equal("1000", report.FirstFailure?.Value);
-        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.True(_time.GetUtcNow() - FakeClock.Start < TimeSpan.FromSeconds(1), $"the engine waited {_time.GetUtcNow() - FakeClock.Start} for a fatal error");
     }
 
     private static Func<IReadOnlyList<WriteAction>, IReadOnlyList<WriteAction>> PoisonOn(string key) =>
@@ -115,7 +119,7 @@ public sealed class ReplicationEngineTests
         var target = new InMemoryTarget { Fault = PoisonOn("k3") };
         var deadLetters = new InMemoryDeadLetters();
 
-        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 10), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(deadLetters, target), Batch(keys: 10), In(5000));
 
         Assert.True(report.Succeeded);
         Assert.Equal((9, 1, 0), (report.RecordsApplied, report.RecordsDeadLettered, report.RecordsFailed));
@@ -132,7 +136,7 @@ public sealed class ReplicationEngineTests
     {
         var target = new InMemoryTarget { Fault = PoisonOn("k3") };
 
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 10), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 10), In(5000));
 
         Assert.Equal("1003", report.FirstFailure?.Value);
         Assert.Equal(9, target.Items.Count);
@@ -144,7 +148,7 @@ public sealed class ReplicationEngineTests
         var target = new InMemoryTarget { Fault = PoisonOn("k3") };
         var deadLetters = new InMemoryDeadLetters { Broken = true };
 
-        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 10), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(deadLetters, target), Batch(keys: 10), In(5000));
 
         Assert.Equal("1003", report.FirstFailure?.Value);
         Assert.Contains(report.Errors, e => e.Contains("could not dead-letter", StringComparison.Ordinal));
@@ -155,11 +159,11 @@ public sealed class ReplicationEngineTests
     {
         var target = new InMemoryTarget { Fault = PoisonOn("k3") };
         var deadLetters = new InMemoryDeadLetters { Hangs = true };
-        var started = DateTimeOffset.UtcNow;
+        var deadline = In(500);
 
-        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 10), In(500), CancellationToken.None);
+        var report = await ProcessAsync(Engine(deadLetters, target), Batch(keys: 10), deadline);
 
-        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5));
+        Assert.True(_time.GetUtcNow() <= deadline, "dead letters ran past the host's deadline");
         Assert.Equal("1003", report.FirstFailure?.Value);
         Assert.Contains(report.Errors, e => e.Contains("the deadline passed", StringComparison.Ordinal));
         Assert.Equal(9, report.RecordsApplied);
@@ -197,7 +201,7 @@ public sealed class ReplicationEngineTests
         var target = new InMemoryTarget { Fault = _ => throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException: key schema") };
         var deadLetters = new InMemoryDeadLetters { Delay = TimeSpan.FromMilliseconds(50) };
 
-        var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 64), In(60_000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(deadLetters, target), Batch(keys: 64), In(60_000));
 
         Assert.True(report.Succeeded);
         Assert.Equal(64, report.RecordsDeadLettered);
@@ -212,11 +216,11 @@ public sealed class ReplicationEngineTests
         var batch = Events.Parse(Events.Event(Events.Record("INSERT", "a", 1000, 1), bad, Events.Record("INSERT", "b", 1002, 1)));
 
         var deadLetters = new InMemoryDeadLetters();
-        var withQueue = await Engine(deadLetters, new InMemoryTarget()).ProcessAsync(batch, In(5000), CancellationToken.None);
+        var withQueue = await ProcessAsync(Engine(deadLetters, new InMemoryTarget()), batch, In(5000));
         Assert.True(withQueue.Succeeded);
         Assert.Equal(bad, System.Text.Encoding.UTF8.GetString(Assert.Single(deadLetters.Letters).Record.Span));
 
-        var withoutQueue = await Engine(null, new InMemoryTarget()).ProcessAsync(batch, In(5000), CancellationToken.None);
+        var withoutQueue = await ProcessAsync(Engine(null, new InMemoryTarget()), batch, In(5000));
         Assert.Equal("1001", withoutQueue.FirstFailure?.Value);
         Assert.Equal(2, withoutQueue.RecordsApplied);
     }
@@ -227,7 +231,7 @@ public sealed class ReplicationEngineTests
         var bad = Events.Record("INSERT", "x", 1001, 1).Replace("\"N\":\"1\"", "\"N\":\"one\"", StringComparison.Ordinal);
         var deadLetters = new InMemoryDeadLetters();
 
-        await Engine(deadLetters, new InMemoryTarget()).ProcessAsync(Events.Parse(Events.Event(bad)), In(5000), CancellationToken.None);
+        await ProcessAsync(Engine(deadLetters, new InMemoryTarget()), Events.Parse(Events.Event(bad)), In(5000));
 
         var letter = Assert.Single(deadLetters.Letters);
         Assert.Equal("e1001", letter.EventId);
@@ -240,10 +244,10 @@ public sealed class ReplicationEngineTests
         var bad = Events.Record("INSERT", "x", 1001, 1).Replace(",\"SequenceNumber\":\"1001\"", "", StringComparison.Ordinal);
         var batch = Events.Parse(Events.Event(Events.Record("INSERT", "a", 1000, 1), bad));
 
-        var report = await Engine(null, new InMemoryTarget()).ProcessAsync(batch, In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, new InMemoryTarget()), batch, In(5000));
         Assert.Equal("1000", report.FirstFailure?.Value);
 
-        var alone = await Engine(null, new InMemoryTarget()).ProcessAsync(Events.Parse(Events.Event(bad)), In(5000), CancellationToken.None);
+        var alone = await ProcessAsync(Engine(null, new InMemoryTarget()), Events.Parse(Events.Event(bad)), In(5000));
         Assert.True(alone.FailedWithoutPosition);
         Assert.False(alone.Succeeded);
     }
@@ -254,7 +258,7 @@ public sealed class ReplicationEngineTests
         // 60 keys make chunks k0–k24, k25–k49 and k50–k59; the writer breaks on the second.
         var target = new InMemoryTarget { Fault = actions => actions.Any(a => IsKey(a, "k30")) ? throw new InvalidOperationException("the writer is broken") : [] };
 
-        var report = await Engine(null, target).ProcessAsync(Batch(keys: 60), In(5000), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 60), In(5000));
 
         Assert.Equal("1025", report.FirstFailure?.Value);
         Assert.Equal((35, 25), (report.RecordsApplied, report.RecordsFailed));
@@ -271,9 +275,9 @@ public sealed class ReplicationEngineTests
             Fault = actions => actions.Count > 1 ? throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException") : [],
             SingleWriteDelay = TimeSpan.FromMilliseconds(5),
         };
-        var engine = new ReplicationEngine([target], null, TestSettings.FastEngine with { MaxConcurrentRequests = 4 }, TimeProvider.System, new Random(7));
+        var engine = new ReplicationEngine([target], null, TestSettings.FastEngine with { MaxConcurrentRequests = 4 }, _time, new Random(7));
 
-        var report = await engine.ProcessAsync(Batch(keys: 100), In(30_000), CancellationToken.None);
+        var report = await ProcessAsync(engine, Batch(keys: 100), In(30_000));
 
         Assert.True(report.Succeeded, string.Join("; ", report.Errors));
         Assert.Equal(100, target.Items.Count);
@@ -286,7 +290,7 @@ public sealed class ReplicationEngineTests
         var west = new InMemoryTarget("us-west-2");
         var europe = new InMemoryTarget("eu-west-1") { Fault = actions => actions.Where(a => IsKey(a, "k5")).ToList() };
 
-        var report = await Engine(null, west, europe).ProcessAsync(Batch(keys: 10), In(300), CancellationToken.None);
+        var report = await ProcessAsync(Engine(null, west, europe), Batch(keys: 10), In(300));
 
         Assert.Equal("1005", report.FirstFailure?.Value);
         Assert.Equal(10, west.Items.Count);
@@ -300,10 +304,10 @@ public sealed class ReplicationEngineTests
     {
         var target = new InMemoryTarget();
         var batch = Batch(keys: 20, changesPerKey: 3);
-        await Engine(null, target).ProcessAsync(batch, In(5000), CancellationToken.None);
+        await ProcessAsync(Engine(null, target), batch, In(5000));
         var before = target.Items.ToDictionary();
 
-        var again = await Engine(null, target).ProcessAsync(batch, In(5000), CancellationToken.None);
+        var again = await ProcessAsync(Engine(null, target), batch, In(5000));
 
         Assert.True(again.Succeeded);
         Assert.True(PlannerTests.SameState(before, target.Items));
@@ -326,7 +330,7 @@ public sealed class ReplicationEngineTests
                 ? throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException")
                 : actions.Where(Fails).ToList();
 
-            var report = Engine(null, target).ProcessAsync(batch, In(150), CancellationToken.None).GetAwaiter().GetResult();
+            var report = ProcessAsync(Engine(null, target), batch, In(150)).GetAwaiter().GetResult();
 
             var expected = PlannerTests.ApplyOneByOne(batch.Records, []);
             if (report.FirstFailure is not { } resumeAt)
@@ -338,7 +342,7 @@ public sealed class ReplicationEngineTests
             var unappliedBefore = batch.Records.Where(r => r.SequenceNumber < resumeAt && failingKeys.Contains(int.Parse(r.Key.Attributes["pk"].AsString()[1..], System.Globalization.CultureInfo.InvariantCulture)));
             target.Fault = _ => [];
             var rest = new ParsedBatch(batch.Records.Where(r => r.SequenceNumber >= resumeAt).ToList(), []);
-            var resumed = Engine(null, target).ProcessAsync(rest, In(5000), CancellationToken.None).GetAwaiter().GetResult();
+            var resumed = ProcessAsync(Engine(null, target), rest, In(5000)).GetAwaiter().GetResult();
             return !unappliedBefore.Any() && resumed.Succeeded && PlannerTests.SameState(expected, target.Items);
         }, iter: 60, threads: 1);
 }

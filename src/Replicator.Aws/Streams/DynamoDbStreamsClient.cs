@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Amazon;
 using Amazon.Runtime;
 using Replicator.Parsing;
 using Replicator.Streams;
@@ -40,8 +41,13 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
 
     public Uri Endpoint { get; }
 
-    /// <summary>The regional endpoint on AWS.</summary>
-    public static Uri DefaultEndpoint(string region) => new($"https://streams.dynamodb.{region}.amazonaws.com/");
+    /// <summary>
+    /// The regional endpoint on AWS: <c>streams.dynamodb.REGION.</c> and the DNS suffix of the region's
+    /// partition, as the SDK's endpoints data has it (<c>amazonaws.com</c> for aws and aws-us-gov,
+    /// <c>amazonaws.com.cn</c> for aws-cn, <c>amazonaws.eu</c> for aws-eusc, …).
+    /// </summary>
+    public static Uri DefaultEndpoint(string region) =>
+        new($"https://streams.dynamodb.{region}.{RegionEndpoint.GetBySystemName(region).PartitionDnsSuffix}/");
 
     public async Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(string tableName, CancellationToken cancellationToken)
     {

@@ -12,7 +12,9 @@ namespace Replicator.Aws;
 /// Creates AWS clients once per region and keeps them for the life of the process. An endpoint
 /// override (given, or from <c>AWS_ENDPOINT_URL_DYNAMODB</c>/<c>AWS_ENDPOINT_URL_SQS</c>/<c>AWS_ENDPOINT_URL</c>)
 /// sends every request there, signed for the client's region, so one local server can stand for
-/// many regions. Credentials come from the SDK's standard chain unless given.
+/// many regions. Without an override, a region the SDK does not know is refused with
+/// <see cref="UnknownRegionException"/> when its first client is made, rather than sent to a host
+/// name that does not resolve. Credentials come from the SDK's standard chain unless given.
 /// SDK retries are off: the engine retries within the host's deadline.
 /// </summary>
 public sealed class AwsClients(AWSCredentials? credentials = null, string? endpoint = null, Func<string, string?>? environment = null) : IDisposable
@@ -46,6 +48,11 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     public DynamoDbStreamsClient Streams(string region) => _streams.GetOrAdd(region, r =>
     {
         var url = EndpointFor("DYNAMODB_STREAMS") ?? EndpointFor("DYNAMODB");
+        if (url is null)
+        {
+            RequireKnown(r);
+        }
+
         return new DynamoDbStreamsClient(
             r,
             credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(),
@@ -56,6 +63,23 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     public static string? RegionOfQueue(string queueUrl) =>
         Uri.TryCreate(queueUrl, UriKind.Absolute, out var uri) && uri.Host.Split('.') is ["sqs", var region, "amazonaws", ..] ? region : null;
 
+    /// <summary>Whether the SDK knows the region (its endpoints data, in every partition: aws, aws-cn, aws-us-gov, …).</summary>
+    public static bool IsKnownRegion(string region) =>
+        RegionEndpoint.EnumerableAllRegions.Any(known => string.Equals(known.SystemName, region, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Throws <see cref="UnknownRegionException"/> for a region the SDK does not know. The SDK itself
+    /// accepts any name and makes up a host for it in the aws partition (us-east-9 becomes
+    /// dynamodb.us-east-9.amazonaws.com), which fails only at the first request, as a DNS error.
+    /// </summary>
+    private static void RequireKnown(string region)
+    {
+        if (!IsKnownRegion(region))
+        {
+            throw new UnknownRegionException(region);
+        }
+    }
+
     private string? EndpointFor(string service) =>
         endpoint ?? NonEmpty(_environment($"AWS_ENDPOINT_URL_{service}")) ?? (service == "DYNAMODB_STREAMS" ? null : NonEmpty(_environment("AWS_ENDPOINT_URL")));
 
@@ -65,6 +89,7 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     {
         if (serviceUrl is null)
         {
+            RequireKnown(region);
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
         else

@@ -13,7 +13,10 @@ namespace Replicator.Aws;
 /// target it was bound for, and the error. A record too large for one message (over SQS's 1 MiB,
 /// or over the queue's own smaller <c>MaximumMessageSize</c>, which SQS reports by refusing it) is
 /// sent without its body and marked <c>"truncated": true</c> (the sequence number, eventID and
-/// error still say which it was).
+/// error still say which it was). A record that cannot go as JSON text (invalid UTF-8, a character
+/// SQS refuses in a message body such as U+FFFF, or not JSON at all) goes base64-encoded instead,
+/// as <c>"recordBase64"</c> with <c>"recordEncoding": "base64"</c> and the reason, so that its exact
+/// bytes survive.
 /// </summary>
 public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDeadLetterSink
 {
@@ -109,14 +112,21 @@ public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDea
         writer.WriteString("target", letter.Target);
         writer.WriteString("sequenceNumber", letter.SequenceNumber);
         writer.WriteString("eventID", letter.EventId);
-        if (includeRecord)
+        if (!includeRecord)
         {
-            writer.WritePropertyName("record");
-            writer.WriteRawValue(letter.Record.Span, skipInputValidation: true);
+            writer.WriteBoolean("truncated", true);
+        }
+        else if (SqsMessageText.WhyNotAsJson(letter.Record.Span) is { } reason)
+        {
+            writer.WriteString("recordEncoding", "base64");
+            writer.WriteString("recordEncodingReason", reason);
+            writer.WriteBase64String("recordBase64", letter.Record.Span);
         }
         else
         {
-            writer.WriteBoolean("truncated", true);
+            // Checked above: valid UTF-8, one JSON value, only characters SQS takes.
+            writer.WritePropertyName("record");
+            writer.WriteRawValue(letter.Record.Span, skipInputValidation: true);
         }
 
         writer.WriteEndObject();

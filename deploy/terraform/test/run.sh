@@ -3,7 +3,8 @@
 # validate and plan of examples/users, a least-privilege check of every IAM policy in the plan,
 # apply, checks of what was deployed, destroy (and that nothing is left), and a plan of two
 # deployments in one account (test/two-instances) with a check that no account-scoped name is used
-# twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
+# twice, and plans of test/bad-targets that must fail: a target that is the source table itself, and
+# a target listed twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
 # Works in a temporary copy of deploy/terraform: no state, lock or .terraform lands in the repo.
 #
 # Needs: terraform, the AWS provider in a local mirror (TF_PLUGIN_DIR, default /opt/tf-plugins),
@@ -163,6 +164,7 @@ tar -C "$repo/deploy" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl -
   tar -C "$work" -xf -
 example="$work/terraform/examples/users"
 two="$work/terraform/test/two-instances"
+bad="$work/terraform/test/bad-targets"
 
 # The override points both providers of a configuration at moto.
 override() {
@@ -173,6 +175,7 @@ override() {
 }
 override "$example"
 override "$two"
+override "$bad"
 
 # ---- 3. init, validate, plan ------------------------------------------------------------------
 timed "init" tf "$logs/init.log" -chdir="$example" init -input=false -no-color -plugin-dir="$plugin_dir"
@@ -231,3 +234,29 @@ check_two() {
   "$py" "$here/check_iam.py" "$work/two-plan.json"
 }
 timed "two-instances checks" check_two
+
+# ---- 8. targets the module must refuse at plan time ---------------------------------------------
+# plan_refused LOG MESSAGE TARGETS: a plan of test/bad-targets with these targets must fail, saying
+# MESSAGE (Terraform wraps its error box, so the lines are joined before searching).
+plan_refused() {
+  local log=$1 message=$2 targets=$3
+  if terraform -chdir="$bad" plan -input=false -no-color -var "lambda_zip_path=$zip" -var "targets=$targets" >"$log" 2>&1; then
+    cat "$log" >&2
+    fail "the plan with targets $targets succeeded; it must fail saying: $message"
+  fi
+  if ! sed 's/^[│╵╷] *//' "$log" | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$message"; then
+    cat "$log" >&2
+    fail "the plan with targets $targets failed, but without saying: $message"
+  fi
+  echo "refused: $message"
+}
+bad_targets() {
+  local source_arn="arn:aws:dynamodb:us-east-1:123456789012:table/users"
+  local west_arn="arn:aws:dynamodb:us-west-2:123456789012:table/users"
+  plan_refused "$logs/bad-self.log" "The target $source_arn is the source table itself" \
+    "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-east-1\", table_name = \"users\", table_arn = \"$source_arn\"}]"
+  plan_refused "$logs/bad-twice.log" "The target $west_arn is listed more than once in targets" \
+    "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}]"
+}
+timed "bad-targets init" tf "$logs/bad-init.log" -chdir="$bad" init -input=false -no-color -plugin-dir="$plugin_dir"
+timed "bad-targets plans refused" bad_targets

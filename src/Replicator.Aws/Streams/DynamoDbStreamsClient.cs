@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Amazon;
 using Amazon.Runtime;
 using Replicator.Parsing;
 using Replicator.Streams;
@@ -12,7 +13,9 @@ namespace Replicator.Aws.Streams;
 /// A DynamoDB Streams client over the service's JSON protocol, signed with SigV4 (service name
 /// <c>dynamodb</c>). The AWS SDK's package for this is not available here; the SDK's credential
 /// chain still is, so profiles, environment variables, session tokens and assumed roles all work.
-/// It does not retry: the poller does, and knows what each error means.
+/// It does not retry: the poller does, and knows what each error means. A request refused for its
+/// signing time (this machine's clock is off) is a retryable error, and teaches the client the
+/// server's time: later requests, the retry too, are signed with the clock corrected.
 /// </summary>
 public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
 {
@@ -24,14 +27,14 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly AWSCredentials _credentials;
-    private readonly TimeProvider _time;
+    private readonly ClockSkew _clock;
 
     public DynamoDbStreamsClient(string region, AWSCredentials credentials, Uri endpoint, TimeProvider? time = null, HttpClient? http = null)
     {
         Region = region;
         Endpoint = endpoint;
         _credentials = credentials;
-        _time = time ?? TimeProvider.System;
+        _clock = new ClockSkew(time ?? TimeProvider.System);
         _ownsHttp = http is null;
         _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -40,8 +43,16 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
 
     public Uri Endpoint { get; }
 
-    /// <summary>The regional endpoint on AWS.</summary>
-    public static Uri DefaultEndpoint(string region) => new($"https://streams.dynamodb.{region}.amazonaws.com/");
+    /// <summary>What is added to the local clock to sign: the offset to the server's clock learnt from a refusal (zero until then).</summary>
+    public TimeSpan ClockOffset => _clock.Offset;
+
+    /// <summary>
+    /// The regional endpoint on AWS: <c>streams.dynamodb.REGION.</c> and the DNS suffix of the region's
+    /// partition, as the SDK's endpoints data has it (<c>amazonaws.com</c> for aws and aws-us-gov,
+    /// <c>amazonaws.com.cn</c> for aws-cn, <c>amazonaws.eu</c> for aws-eusc, …).
+    /// </summary>
+    public static Uri DefaultEndpoint(string region) =>
+        new($"https://streams.dynamodb.{region}.{RegionEndpoint.GetBySystemName(region).PartitionDnsSuffix}/");
 
     public async Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(string tableName, CancellationToken cancellationToken)
     {
@@ -154,6 +165,7 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = JsonContentType;
         request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
+        var signedAt = _clock.Now();
         var signed = SigV4Signer.Sign(
             "POST",
             Endpoint,
@@ -164,7 +176,7 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
             credentials.UseToken ? credentials.Token : null,
             Region,
             SigningName,
-            _time.GetUtcNow());
+            signedAt);
         foreach (var (name, value) in signed)
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -183,11 +195,11 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
         using (response)
         {
             var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return response.StatusCode == HttpStatusCode.OK ? answer : throw Error(operation, response.StatusCode, answer);
+            return response.StatusCode == HttpStatusCode.OK ? answer : throw Error(operation, response.StatusCode, response.Headers.Date, signedAt, answer);
         }
     }
 
-    private static StreamsException Error(string operation, HttpStatusCode status, byte[] body)
+    private StreamsException Error(string operation, HttpStatusCode status, DateTimeOffset? serverDate, DateTimeOffset signedAt, byte[] body)
     {
         ErrorResponse? error = null;
         try
@@ -209,6 +221,13 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
             _ => StreamsErrorKind.Fatal,
         };
         var message = error?.Message ?? error?.MessageUpper ?? System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)));
+        if (_clock.TryCorrect(type, message, serverDate, signedAt) is { } server)
+        {
+            return new StreamsException(
+                StreamsErrorKind.Retryable,
+                $"{operation}: {type}: {message} (signed at {signedAt:u}, the server's time is {server:u}: requests are now signed with the local clock corrected by {_clock.Offset})");
+        }
+
         return new StreamsException(kind, $"{operation}: {type ?? $"HTTP {(int)status}"}: {message}");
     }
 

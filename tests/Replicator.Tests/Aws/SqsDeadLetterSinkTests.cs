@@ -96,6 +96,88 @@ public sealed class SqsDeadLetterSinkTests
         Assert.True((bool?)body["truncated"]);
     }
 
+    /// <summary>As SQS answers a body holding a character outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.</summary>
+    private static ScriptedAnswer RefusingCharactersLikeSqs(RecordedRequest request)
+    {
+        var body = (string)JsonNode.Parse(request.Text)!["MessageBody"]!;
+        var refused = body.EnumerateRunes().Any(rune => !(rune.Value is 0x9 or 0xA or 0xD or (>= 0x20 and <= 0xD7FF) or (>= 0xE000 and <= 0xFFFD) or >= 0x10000));
+        return refused
+            ? new ScriptedAnswer(
+                400,
+                """{"__type":"com.amazonaws.sqs#InvalidMessageContents","message":"Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"}""",
+                new Dictionary<string, string>(JsonHeaders) { ["x-amzn-query-error"] = "InvalidMessageContents;Sender" })
+            : Sent(request);
+    }
+
+    [Theory]
+    [InlineData("\uFFFE", "U+FFFE")]
+    [InlineData("\uFFFF", "U+FFFF")]
+    [InlineData("\u0001", "U+0001")]
+    [InlineData("\u001F", "U+001F")]
+    public async Task Send_RecordWithACharacterSqsRefuses_IsSentBase64SayingSo(string character, string named)
+    {
+        await using var sqs = new RuntimeApiRecorder(RefusingCharactersLikeSqs);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+        var record = Encoding.UTF8.GetBytes("{\"eventID\":\"e9\",\"dynamodb\":{\"Keys\":{\"pk\":{\"S\":\"a" + character + "b\"}}}}");
+
+        await sink.SendAsync(new DeadLetter("us-west-2:target", "ValidationException", "9", "e9", record), Cancellation);
+
+        Assert.Single(sqs.Requests);
+        var body = JsonNode.Parse((string)Sent(sqs, 0)["MessageBody"]!)!;
+        Assert.Equal("base64", (string?)body["recordEncoding"]);
+        Assert.Contains(named, (string?)body["recordEncodingReason"], StringComparison.Ordinal);
+        Assert.Equal(record, Convert.FromBase64String((string)body["recordBase64"]!));
+        Assert.Null(body["record"]);
+        Assert.Equal("9", (string?)body["sequenceNumber"]);
+    }
+
+    [Fact]
+    public async Task Send_RecordNotValidUtf8_IsSentBase64WithItsExactBytes()
+    {
+        await using var sqs = new RuntimeApiRecorder(RefusingCharactersLikeSqs);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+        byte[] record = [.. "{\"x\":\""u8, 0xFF, 0xC3, 0x28, .. "\"}"u8];
+
+        await sink.SendAsync(new DeadLetter(null, "not JSON", null, null, record), Cancellation);
+
+        var body = JsonNode.Parse((string)Sent(sqs, 0)["MessageBody"]!)!;
+        Assert.Equal("base64", (string?)body["recordEncoding"]);
+        Assert.Contains("not valid UTF-8", (string?)body["recordEncodingReason"], StringComparison.Ordinal);
+        Assert.Equal(record, Convert.FromBase64String((string)body["recordBase64"]!));
+    }
+
+    [Fact]
+    public async Task Send_RecordNotJson_IsSentBase64()
+    {
+        await using var sqs = new RuntimeApiRecorder(RefusingCharactersLikeSqs);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+        var record = """{"eventID":"e9","dynamodb":"""u8.ToArray();
+
+        await sink.SendAsync(new DeadLetter(null, "cut short", null, "e9", record), Cancellation);
+
+        var body = JsonNode.Parse((string)Sent(sqs, 0)["MessageBody"]!)!;
+        Assert.Equal("base64", (string?)body["recordEncoding"]);
+        Assert.Equal(record, Convert.FromBase64String((string)body["recordBase64"]!));
+    }
+
+    [Fact]
+    public async Task Send_RecordSqsTakes_IsSentAsJsonUnchanged()
+    {
+        await using var sqs = new RuntimeApiRecorder(RefusingCharactersLikeSqs);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+        const string record = """{"eventID":"e9","dynamodb":{"Keys":{"pk":{"S":"é\uFFFF😀\t"}}}}""";
+
+        await sink.SendAsync(Letter("9", "e9", record), Cancellation);
+
+        var body = JsonNode.Parse((string)Sent(sqs, 0)["MessageBody"]!)!;
+        Assert.Null(body["recordEncoding"]);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(record), body["record"]));
+    }
+
     [Fact]
     public async Task Send_OtherRefusal_IsNotRetriedTruncated()
     {

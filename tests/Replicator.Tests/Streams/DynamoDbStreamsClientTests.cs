@@ -94,6 +94,18 @@ public sealed class DynamoDbStreamsClientTests : IAsyncDisposable
         Assert.Contains("GetRecords", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The host names botocore's endpoint rules give for dynamodbstreams (botocore 1.43).</summary>
+    [Theory]
+    [InlineData("eu-west-1", "streams.dynamodb.eu-west-1.amazonaws.com")]
+    [InlineData("cn-north-1", "streams.dynamodb.cn-north-1.amazonaws.com.cn")]
+    [InlineData("cn-northwest-1", "streams.dynamodb.cn-northwest-1.amazonaws.com.cn")]
+    [InlineData("us-gov-west-1", "streams.dynamodb.us-gov-west-1.amazonaws.com")]
+    [InlineData("us-gov-east-1", "streams.dynamodb.us-gov-east-1.amazonaws.com")]
+    [InlineData("eusc-de-east-1", "streams.dynamodb.eusc-de-east-1.amazonaws.eu")]
+    [InlineData("us-iso-east-1", "streams.dynamodb.us-iso-east-1.c2s.ic.gov")]
+    public void DefaultEndpoint_IsTheStreamsHostInTheRegionsPartition(string region, string host) =>
+        Assert.Equal(new Uri($"https://{host}/"), DynamoDbStreamsClient.DefaultEndpoint(region));
+
     [Fact]
     public async Task UnreachableEndpoint_IsRetryable()
     {

@@ -20,6 +20,13 @@ locals {
   failed_arn        = "arn:${local.partition}:sqs:${local.region}:${local.account}:${var.name_prefix}-failed-batches"
   log_group_name    = "/aws/lambda/${local.function_name}"
   log_group_arn     = "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:${local.log_group_name}"
+
+  # Targets compared by table ARN: equal ARNs are the same partition, region, account and name.
+  # Writing into the source table would replicate its changes back into itself for ever (and
+  # write older images over newer application writes); a target listed twice is written twice.
+  target_arns       = [for t in var.targets : t.table_arn]
+  self_targets      = [for arn in local.target_arns : arn if arn == local.source_table_arn]
+  duplicate_targets = distinct([for i, arn in local.target_arns : arn if index(local.target_arns, arn) != i])
 }
 
 resource "aws_dynamodb_table" "source" {
@@ -120,6 +127,17 @@ resource "aws_lambda_function" "replicator" {
 
   tags       = var.tags
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.replicator]
+
+  lifecycle {
+    precondition {
+      condition     = length(local.self_targets) == 0
+      error_message = "The target ${join(", ", local.self_targets)} is the source table itself: the replicator would write the source's changes back into it. Remove it from targets."
+    }
+    precondition {
+      condition     = length(local.duplicate_targets) == 0
+      error_message = "The target ${join(", ", local.duplicate_targets)} is listed more than once in targets: list each target table once."
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "stream" {

@@ -1,0 +1,47 @@
+# Test only (planned by ../run.sh against moto, never applied): the replicator module with the
+# targets given as a variable, to prove that a plan fails, naming the table, when a target is the
+# source table itself or is listed twice.
+
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.40"
+    }
+  }
+}
+
+provider "aws" {
+  region = "us-east-1"
+}
+
+provider "aws" {
+  alias  = "us_west_2"
+  region = "us-west-2"
+}
+
+variable "lambda_zip_path" {
+  description = "The deployment zip made by build/package-lambda.sh."
+  type        = string
+}
+
+variable "targets" {
+  description = "The replicator module's targets."
+  type = list(object({
+    region     = string
+    table_name = string
+    table_arn  = string
+  }))
+}
+
+module "replicator" {
+  source = "../../modules/replicator"
+
+  name_prefix         = "bad-targets"
+  source_table_name   = "users"
+  hash_key            = "email"
+  deletion_protection = false
+  targets             = var.targets
+  lambda_zip_path     = var.lambda_zip_path
+}

@@ -69,7 +69,7 @@ internal static class Cli
             // No termination timeout: Ctrl-C is ours to handle, and a batch may take longer than a fixed grace period.
             return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is UsageException or CheckpointException)
+        catch (Exception e) when (e is UsageException or CheckpointException or Aws.UnknownRegionException)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return ExitCodes.Usage;

@@ -55,10 +55,14 @@ internal sealed class LambdaHost(RuntimeApiClient runtime, ReplicationFunction f
             catch (Exception e)
             {
                 clients?.Dispose();
-                var error = e is ConfigurationException
-                    ? FunctionError.Of(ErrorTypes.Configuration, e.Message)
-                    : FunctionError.Unexpected(ErrorTypes.Initialization, e);
-                log.WriteLine(HostLog.Error("initialization failed", requestId: null, error, e is ConfigurationException ? null : e));
+                var error = e switch
+                {
+                    ConfigurationException => FunctionError.Of(ErrorTypes.Configuration, e.Message),
+                    // The clients of every target and of the queue are made here, so a region that does not exist stops the function now.
+                    UnknownRegionException unknown => FunctionError.Of(ErrorTypes.Configuration, $"{LambdaConfiguration.TargetsVariable} or {LambdaConfiguration.DeadLetterQueueVariable}: {unknown.Message}"),
+                    _ => FunctionError.Unexpected(ErrorTypes.Initialization, e),
+                };
+                log.WriteLine(HostLog.Error("initialization failed", requestId: null, error, error.ErrorType == ErrorTypes.Configuration ? null : e));
                 try
                 {
                     await runtime.ReportInitErrorAsync(error, cancellationToken).ConfigureAwait(false);

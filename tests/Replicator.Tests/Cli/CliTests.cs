@@ -47,6 +47,14 @@ public sealed class CliTests
         Assert.Contains("cannot replicate to itself", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Replicate_SourceInARegionThatDoesNotExist_IsAUsageErrorNamingIt()
+    {
+        var (code, output) = await RunAsync("replicate", "--source", "us-east-9:users", "--target", "us-west-2:users");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("'us-east-9' is not an AWS region", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("demo", "--items", "0")]
     [InlineData("demo", "--items", "many")]

@@ -104,6 +104,21 @@ public sealed class LambdaHostTests
     }
 
     [Fact]
+    public async Task Run_TargetInARegionThatDoesNotExist_PostsAConfigurationInitErrorNamingIt()
+    {
+        await using var api = new RuntimeApiRecorder();
+
+        var exit = await LambdaHost.RunAsync(Environment(("AWS_LAMBDA_RUNTIME_API", api.Address), ("REPLICATION_TARGETS", "us-east-9:users")), _log, Cancellation);
+
+        Assert.Equal(LambdaHost.Failed, exit);
+        var post = api.Single("POST", "/2018-06-01/runtime/init/error");
+        Assert.Equal("Replicator.ConfigurationError", post.Header("Lambda-Runtime-Function-Error-Type"));
+        using var body = JsonDocument.Parse(post.Body);
+        Assert.Contains("'us-east-9' is not an AWS region", body.RootElement.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests, request => request.Path == NextPath);
+    }
+
+    [Fact]
     public async Task Run_NoRuntimeApi_FailsWithoutPostingAnything()
     {
         var exit = await LambdaHost.RunAsync(Environment(("REPLICATION_TARGETS", "us-west-2:users")), _log, Cancellation);

@@ -76,9 +76,10 @@ public sealed class Applier
                 transient: null,
                 stop).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            // A writer broke its contract (threw): this chunk fails, the batch's other chunks keep their results.
+            // A writer broke its contract (threw; cancellation by our token already ended the retries as given up):
+            // this chunk fails, the batch's other chunks keep their results.
             return Settle(chunk, pending, Unexpected(e));
         }
 
@@ -130,7 +131,7 @@ public sealed class Applier
                 transient: null,
                 stop).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             return new ActionResult(action, ActionStatus.Failed, Unexpected(e));
         }

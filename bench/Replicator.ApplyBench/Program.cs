@@ -174,7 +174,10 @@ async Task<TimeSpan> OneByOneAsync(byte[] json, int records)
         var action = record.Kind == ChangeKind.Remove
             ? new WriteAction(record.Key, WriteKind.Delete, record.Key.Attributes, record.SequenceNumber, record, 1, record.ApproximateCreationTime)
             : new WriteAction(record.Key, WriteKind.Put, record.NewImage!, record.SequenceNumber, record, 1, record.ApproximateCreationTime);
-        await writer.WriteOneAsync(action, CancellationToken.None);
+        if (await writer.WriteOneAsync(action, CancellationToken.None) is not WriteOutcome.Written)
+        {
+            throw new InvalidOperationException($"the baseline's write of {record.Key} was not applied");
+        }
     }
 
     var time = Stopwatch.GetElapsedTime(started);

@@ -45,7 +45,7 @@ internal static class ErrorClassifier
         "SerializationException",
     };
 
-    public static TargetWriteException Classify(Exception exception, string what)
+    public static Refusal Classify(Exception exception, string what)
     {
         var kind = exception switch
         {
@@ -62,7 +62,7 @@ internal static class ErrorClassifier
         };
         var code = (exception as AmazonServiceException)?.ErrorCode;
         var message = code is null ? $"{what}: {exception.Message}" : $"{what}: {code}: {exception.Message}";
-        return new TargetWriteException(kind, message, exception);
+        return new Refusal(kind, message);
     }
 
     private static bool IsKeySchemaMismatch(string? message) =>

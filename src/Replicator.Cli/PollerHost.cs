@@ -20,18 +20,11 @@ internal sealed record ReplicationRequest(
 /// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
 internal static class PollerHost
 {
-    /// <summary>The source table's current stream, or a usage error saying how to enable one.</summary>
+    /// <summary>The current stream of the table <paramref name="source"/> names, or a usage error saying how to enable one.</summary>
     public static async Task<string> StreamArnAsync(AwsClients clients, TargetTable source, CancellationToken cancellationToken)
     {
-        TableDescription table;
-        try
-        {
-            table = (await clients.DynamoDb(source.Region).DescribeTableAsync(source.TableName, cancellationToken).ConfigureAwait(false)).Table;
-        }
-        catch (ResourceNotFoundException)
-        {
-            throw new UsageException($"--source: table {source} does not exist.");
-        }
+        // By its ARN when given one: a name alone would find a table of that name in the caller's account.
+        var table = await Tables.DescribeAsync(clients, source, "--source", cancellationToken).ConfigureAwait(false);
 
         if (table.StreamSpecification is not { StreamEnabled: true } stream || table.LatestStreamArn is null)
         {

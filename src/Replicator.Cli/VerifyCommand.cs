@@ -50,16 +50,6 @@ internal static class VerifyCommand
         {
             var sourceTable = parsed.GetRequiredValue(source);
             var targetTables = parsed.GetRequiredValue(targets);
-            if (targetTables.FirstOrDefault(target => target == sourceTable) is { } same)
-            {
-                throw new UsageException($"--target: {same} is the source table; verify compares the source with other tables.");
-            }
-
-            if (targetTables.GroupBy(target => target).FirstOrDefault(group => group.Count() > 1) is { } twice)
-            {
-                throw new UsageException($"--target: {twice.Key} is given twice.");
-            }
-
             var settings = new VerifySettings
             {
                 Segments = parsed.GetValue(segments),
@@ -67,6 +57,7 @@ internal static class VerifyCommand
                 Repair = parsed.GetValue(repair),
             };
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
             return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
         });
         return command;

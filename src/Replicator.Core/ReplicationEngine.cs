@@ -85,20 +85,23 @@ public sealed class ReplicationEngine
             foreach (var (action, status, error) in results)
             {
                 var failure = $"{target} {action.Key}: {error}";
-                if (status == ActionStatus.Applied)
+                switch (status)
                 {
-                    if (action.EarliestCreationTime is { } created)
-                    {
-                        applied.Add(Math.Max(0, (now - created).TotalMilliseconds));
-                    }
-                }
-                else if (status == ActionStatus.Poison && _deadLetters is not null && action.LastRecord is { } record)
-                {
-                    letters.Add(new PendingLetter(new DeadLetter(target.ToString(), error ?? "refused by the target", record.SequenceNumber.Value, record.EventId, record.Raw), action, null, failure));
-                }
-                else
-                {
-                    tally.Failed(action, failure);
+                    case ActionStatus.Applied or ActionStatus.Superseded:
+                        // Superseded: the target kept a newer change than this write; nothing is owed on it.
+                        tally.Mark(action, Fate.Applied);
+                        if (status == ActionStatus.Applied && action.EarliestCreationTime is { } created)
+                        {
+                            applied.Add(Math.Max(0, (now - created).TotalMilliseconds));
+                        }
+
+                        break;
+                    case ActionStatus.Poison when _deadLetters is not null && action.LastRecord is { } record:
+                        letters.Add(new PendingLetter.ForAction(new DeadLetter(target.ToString(), error ?? "refused by the target", record.SequenceNumber.Value, record.EventId, record.Raw), failure, action));
+                        break;
+                    default:
+                        tally.Failed(action, failure);
+                        break;
                 }
             }
 
@@ -109,7 +112,7 @@ public sealed class ReplicationEngine
         {
             if (problem.CanDeadLetter && _deadLetters is not null)
             {
-                letters.Add(new PendingLetter(new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, problem.EventId, problem.Raw), null, problem, problem.Error));
+                letters.Add(new PendingLetter.ForRecord(new DeadLetter(null, problem.Error, problem.SequenceNumber?.Value, problem.EventId, problem.Raw), problem.Error, problem));
             }
             else
             {
@@ -120,34 +123,38 @@ public sealed class ReplicationEngine
         var sendErrors = await SendDeadLettersAsync(letters, lettersDeadline, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < letters.Count; i++)
         {
-            var (_, action, problem, failure) = letters[i];
             if (sendErrors[i] is { } sendError)
             {
                 tally.Error(sendError);
-                if (action is not null)
-                {
-                    tally.Failed(action, failure);
-                }
-                else
-                {
-                    tally.FailedRecord(problem!.SequenceNumber, failure);
-                }
             }
-            else if (action is not null)
+
+            switch (letters[i])
             {
-                tally.DeadLettered(action);
-            }
-            else
-            {
-                tally.DeadLetteredRecord();
+                case PendingLetter.ForAction letter when sendErrors[i] is null:
+                    tally.Mark(letter.Action, Fate.DeadLettered);
+                    break;
+                case PendingLetter.ForAction letter:
+                    tally.Failed(letter.Action, letter.Failure);
+                    break;
+                case PendingLetter.ForRecord when sendErrors[i] is null:
+                    tally.DeadLetteredRecord();
+                    break;
+                case PendingLetter.ForRecord letter:
+                    tally.FailedRecord(letter.Problem.SequenceNumber, letter.Failure);
+                    break;
             }
         }
 
         return tally.Report(latencies, _time.GetElapsedTime(started));
     }
 
-    /// <summary>A poison write or an unreadable record on its way to the dead-letter queue; one of Action and Problem is set.</summary>
-    private sealed record PendingLetter(DeadLetter Letter, WriteAction? Action, PlanProblem? Problem, string Failure);
+    /// <summary>A poison write or an unreadable record on its way to the dead-letter queue, and the failure it counts as if it cannot be sent.</summary>
+    private abstract record PendingLetter(DeadLetter Letter, string Failure)
+    {
+        public sealed record ForAction(DeadLetter Letter, string Failure, WriteAction Action) : PendingLetter(Letter, Failure);
+
+        public sealed record ForRecord(DeadLetter Letter, string Failure, PlanProblem Problem) : PendingLetter(Letter, Failure);
+    }
 
     /// <summary>
     /// Sends dead letters concurrently (bounded), until <paramref name="deadline"/> (see
@@ -197,25 +204,29 @@ public sealed class ReplicationEngine
         return deadline - reserve;
     }
 
+    /// <summary>What became of an action across all targets: the worst of what each target did with it.</summary>
+    private enum Fate : byte { Applied, DeadLettered, Failed }
+
     /// <summary>Counts records by fate. An action failed on any target is failed; dead-lettered on any (and failed on none), dead-lettered.</summary>
     private sealed class Tally(ReplicationPlan plan)
     {
-        private readonly HashSet<WriteAction> _failed = [];
-        private readonly HashSet<WriteAction> _deadLettered = [];
+        private readonly Dictionary<WriteAction, Fate> _fates = [];
         private readonly List<string> _errors = [];
         private int _problemsDeadLettered;
         private int _problemsFailed;
         private SequenceNumber? _firstFailure;
         private bool _failedWithoutPosition;
 
+        /// <summary>Records what one target did with an action; the worst fate across targets stands.</summary>
+        public void Mark(WriteAction action, Fate fate) =>
+            _fates[action] = _fates.TryGetValue(action, out var known) && known > fate ? known : fate;
+
         public void Failed(WriteAction action, string error)
         {
-            _failed.Add(action);
+            Mark(action, Fate.Failed);
             Note(action.FirstSequenceNumber);
             Error(error);
         }
-
-        public void DeadLettered(WriteAction action) => _deadLettered.Add(action);
 
         public void DeadLetteredRecord() => _problemsDeadLettered++;
 
@@ -245,18 +256,16 @@ public sealed class ReplicationEngine
         private void Note(SequenceNumber sequenceNumber) =>
             _firstFailure = _firstFailure is { } first ? SequenceNumber.Min(first, sequenceNumber) : sequenceNumber;
 
-        public BatchReport Report(IReadOnlyList<TargetLatency> latencies, TimeSpan duration)
-        {
-            var failed = _failed.Sum(action => action.RecordCount);
-            var deadLettered = _deadLettered.Where(action => !_failed.Contains(action)).Sum(action => action.RecordCount);
-            var applied = plan.Actions.Where(action => !_failed.Contains(action) && !_deadLettered.Contains(action)).Sum(action => action.RecordCount);
-            return new BatchReport(
+        private int Records(Fate fate) => plan.Actions.Where(action => _fates.GetValueOrDefault(action) == fate).Sum(action => action.RecordCount);
+
+        public BatchReport Report(IReadOnlyList<TargetLatency> latencies, TimeSpan duration) =>
+            new(
                 RecordsIn: plan.RecordCount,
                 Keys: plan.Actions.Count,
-                RecordsApplied: applied,
+                RecordsApplied: Records(Fate.Applied),
                 RecordsSkipped: plan.SkippedTtlDeletes,
-                RecordsDeadLettered: deadLettered + _problemsDeadLettered,
-                RecordsFailed: failed + _problemsFailed,
+                RecordsDeadLettered: Records(Fate.DeadLettered) + _problemsDeadLettered,
+                RecordsFailed: Records(Fate.Failed) + _problemsFailed,
                 FirstFailure: _firstFailure,
                 Errors: _errors,
                 Latencies: latencies,
@@ -264,6 +273,5 @@ public sealed class ReplicationEngine
             {
                 FailedWithoutPosition = _failedWithoutPosition,
             };
-        }
     }
 }

@@ -116,11 +116,11 @@ internal sealed class LambdaHost(RuntimeApiClient runtime, ReplicationFunction f
         {
             switch (result)
             {
-                case { Error: { } error }:
-                    await runtime.ReportInvocationErrorAsync(invocation.RequestId, error, CancellationToken.None).ConfigureAwait(false);
+                case InvocationResult.Fail failed:
+                    await runtime.ReportInvocationErrorAsync(invocation.RequestId, failed.Error, CancellationToken.None).ConfigureAwait(false);
                     break;
-                case { Response: { } response }:
-                    var body = JsonSerializer.SerializeToUtf8Bytes(response, RuntimeApiJsonContext.Default.BatchResponse);
+                case InvocationResult.Respond respond:
+                    var body = JsonSerializer.SerializeToUtf8Bytes(respond.Response, RuntimeApiJsonContext.Default.BatchResponse);
                     await runtime.RespondAsync(invocation.RequestId, body, CancellationToken.None).ConfigureAwait(false);
                     break;
             }

@@ -5,12 +5,16 @@ using Replicator.Parsing;
 
 namespace Replicator.Lambda;
 
-/// <summary>What an invocation comes to: a response for Lambda, or an error that makes Lambda retry the whole batch. Exactly one is set.</summary>
-internal sealed record InvocationResult(BatchResponse? Response, FunctionError? Error)
+/// <summary>What an invocation comes to: a response for Lambda, or an error that makes Lambda retry the whole batch.</summary>
+internal abstract record InvocationResult
 {
-    public static InvocationResult Respond(BatchResponse response) => new(response, null);
+    private InvocationResult()
+    {
+    }
 
-    public static InvocationResult Fail(FunctionError error) => new(null, error);
+    public sealed record Respond(BatchResponse Response) : InvocationResult;
+
+    public sealed record Fail(FunctionError Error) : InvocationResult;
 }
 
 /// <summary>
@@ -21,7 +25,7 @@ internal sealed record InvocationResult(BatchResponse? Response, FunctionError? 
 /// Every invocation writes its lines to <c>log</c>: the batch's log line and metric (EMF) lines, or
 /// one error line.
 /// </summary>
-internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider time, TextWriter log, string? functionName = null)
+internal sealed class ReplicationFunction(ReplicationEngine engine, IReadOnlyList<TargetTable> targets, TimeProvider time, TextWriter log, string? functionName = null)
 {
     /// <summary>Lambda runs a function for at most 15 minutes: the deadline when the runtime API gives none.</summary>
     internal static readonly TimeSpan MaxFunctionTimeout = TimeSpan.FromMinutes(15);
@@ -33,7 +37,7 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider
             .Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))
             .ToList();
         var deadLetters = configuration.DeadLetterQueue is { } queue ? new SqsDeadLetterSink(clients.Sqs(queue.Region), queue.Url) : null;
-        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), time, log, configuration.FunctionName);
+        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), configuration.Targets, time, log, configuration.FunctionName);
     }
 
     public async Task<InvocationResult> HandleAsync(Invocation invocation, CancellationToken cancellationToken)
@@ -41,7 +45,13 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider
         try
         {
             var deadline = invocation.Deadline ?? time.GetUtcNow() + MaxFunctionTimeout;
-            var report = await engine.ProcessAsync(invocation.Event, deadline, cancellationToken).ConfigureAwait(false);
+            var batch = StreamEventParser.Parse(invocation.Event);
+            if (TargetIsSource(batch, invocation) is { } refused)
+            {
+                return Fail(invocation, FunctionError.Of(ErrorTypes.TargetIsSource, refused));
+            }
+
+            var report = await engine.ProcessAsync(batch, deadline, cancellationToken).ConfigureAwait(false);
             log.WriteLine(ReportLines.LogLine(report, invocation.RequestId));
             foreach (var line in ReportLines.MetricLines(report, time.GetUtcNow(), functionName))
             {
@@ -56,7 +66,7 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider
                     $"{report.RecordsFailed} record(s) failed and the failure has no sequence number to report, so the whole batch is to be retried: {errors}"));
             }
 
-            return InvocationResult.Respond(BatchResponse.For(report.FirstFailure));
+            return new InvocationResult.Respond(BatchResponse.For(report.FirstFailure));
         }
         catch (MalformedEventException e)
         {
@@ -71,6 +81,31 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, TimeProvider
     private InvocationResult Fail(Invocation invocation, FunctionError error, Exception? exception = null)
     {
         log.WriteLine(HostLog.Error("invocation failed", invocation.RequestId, error, exception));
-        return InvocationResult.Fail(error);
+        return new InvocationResult.Fail(error);
+    }
+
+    /// <summary>
+    /// Why this batch must not be written, if a target is the table whose stream the event comes
+    /// from (<c>eventSourceARN</c>), or one table is a target twice. A target given as
+    /// <c>region:table</c> is in the function's own account (from its ARN), else in the source's.
+    /// </summary>
+    private string? TargetIsSource(ParsedBatch batch, Invocation invocation)
+    {
+        if (batch.Records.Select(record => TableIdentity.FromArn(record.EventSourceArn)).FirstOrDefault(identity => identity is not null) is not { } source)
+        {
+            return null;
+        }
+
+        var account = invocation.FunctionArn?.Split(':') is ["arn", _, "lambda", _, { Length: > 0 } own, ..] ? own : source.Account;
+        var resolved = targets.Select(target => new ResolvedTable(target, TableIdentity.FromArn(target.Arn) ?? source with { Account = account, Region = target.Region, Name = target.TableName })).ToList();
+        try
+        {
+            Topology.Check(new ResolvedTable(new TargetTable(source.Region, source.Name, source.ToString()), source), resolved);
+            return null;
+        }
+        catch (TopologyException e)
+        {
+            return $"{LambdaConfiguration.TargetsVariable}: {e.Message} The event comes from the stream of {source}; nothing of this batch was written. Fix {LambdaConfiguration.TargetsVariable}, or the event source mapping.";
+        }
     }
 }

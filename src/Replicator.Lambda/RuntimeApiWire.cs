@@ -52,6 +52,9 @@ internal static class ErrorTypes
     /// <summary>A record failed whose sequence number is unknown, so no partial response can name it: the whole batch is retried.</summary>
     public const string BatchFailed = "Replicator.BatchFailed";
 
+    /// <summary>A target is the event's source table (or one table is a target twice): nothing is written, and Lambda retries until the configuration is fixed.</summary>
+    public const string TargetIsSource = "Replicator.TargetIsSource";
+
     /// <summary>Anything else thrown while handling an invocation.</summary>
     public const string Unexpected = "Replicator.UnexpectedError";
 }

@@ -4,30 +4,25 @@ using Replicator.Retrying;
 
 namespace Replicator.Applying;
 
-public enum ActionStatus : byte { Applied, Poison, Failed }
-
-/// <summary>What became of one action on one target.</summary>
-public readonly record struct ActionResult(WriteAction Action, ActionStatus Status, string? Error);
-
 /// <summary>
 /// Applies a plan's actions to one target: in BatchWriteItem chunks of 25, many chunks in flight
 /// at once (bounded), each key written once per plan so per-key order holds. Unprocessed items,
-/// throttling, 5xx and dropped connections are retried with capped, jittered backoff until the
-/// deadline; a chunk the service refuses as invalid is split into single writes to find the
-/// poison item, so its neighbours still apply. Backfill and repair write through it too, so a
-/// throttled write is never dropped anywhere.
+/// throttling, 5xx and dropped connections are retried (<see cref="Retry"/>) until the deadline;
+/// a chunk the service refuses as invalid is split into single writes to find the poison item,
+/// so its neighbours still apply. Backfill and repair write through it too, so a throttled write
+/// is never dropped anywhere.
 /// </summary>
 public sealed class Applier
 {
     private readonly ReplicationSettings _settings;
     private readonly TimeProvider _time;
-    private readonly Backoff _backoff;
+    private readonly Retry _retry;
 
     public Applier(ReplicationSettings settings, TimeProvider time, Random random)
     {
         _settings = settings;
         _time = time;
-        _backoff = new Backoff(settings.BaseRetryDelay, settings.MaxRetryDelay, random);
+        _retry = new Retry(settings.BaseRetryDelay, settings.MaxRetryDelay, time, random);
     }
 
     public async Task<IReadOnlyList<ActionResult>> ApplyAsync(ITargetWriter writer, IReadOnlyList<WriteAction> actions, DateTimeOffset deadline, CancellationToken cancellationToken)
@@ -56,20 +51,44 @@ public sealed class Applier
     private async Task<IEnumerable<ActionResult>> ApplyChunkAsync(ITargetWriter writer, WriteAction[] chunk, SemaphoreSlim singles, DateTimeOffset deadline, CancellationToken stop)
     {
         IReadOnlyList<WriteAction> pending = chunk;
-        var outcome = await WithRetriesAsync(
-            async token =>
-            {
-                pending = await writer.WriteBatchAsync(pending, token).ConfigureAwait(false);
-                return pending.Count == 0;
-            },
-            deadline,
-            stop).ConfigureAwait(false);
-
-        return outcome.Status switch
+        Retried<BatchOutcome> retried;
+        try
         {
-            ActionStatus.Applied => chunk.Select(action => new ActionResult(action, ActionStatus.Applied, null)),
-            ActionStatus.Poison => await ApplyOneByOneAsync(writer, pending, chunk, singles, deadline, stop).ConfigureAwait(false),
-            _ => Settle(chunk, pending, outcome.Error),
+            retried = await _retry.RunAsync(
+                async token =>
+                {
+                    switch (await writer.WriteBatchAsync(pending, token).ConfigureAwait(false))
+                    {
+                        case BatchOutcome.Written { Unprocessed.Count: 0 } written:
+                            pending = [];
+                            return Attempt<BatchOutcome>.Done(written);
+                        case BatchOutcome.Written written:
+                            var progressed = written.Unprocessed.Count < pending.Count;
+                            pending = written.Unprocessed;
+                            return Attempt<BatchOutcome>.Again($"the service left {pending.Count} item(s) unprocessed (throttled)", progressed);
+                        case BatchOutcome.Failed { Refusal.Kind: TargetErrorKind.Retryable } failed:
+                            return Attempt<BatchOutcome>.Again(failed.Refusal.Message);
+                        case var refused:
+                            return Attempt<BatchOutcome>.Done(refused);
+                    }
+                },
+                RetryBudget.Until(deadline),
+                transient: null,
+                stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A writer broke its contract (threw): this chunk fails, the batch's other chunks keep their results.
+            return Settle(chunk, pending, Unexpected(e));
+        }
+
+        return retried switch
+        {
+            Retried<BatchOutcome>.Succeeded { Value: BatchOutcome.Failed { Refusal.Kind: TargetErrorKind.Poison } } =>
+                await ApplyOneByOneAsync(writer, pending, chunk, singles, deadline, stop).ConfigureAwait(false),
+            Retried<BatchOutcome>.Succeeded { Value: BatchOutcome.Failed failed } => Settle(chunk, pending, failed.Refusal.Message),
+            Retried<BatchOutcome>.GaveUp gaveUp => Settle(chunk, pending, GaveUp(gaveUp)),
+            _ => chunk.Select(action => new ActionResult(action, ActionStatus.Applied, null)),
         };
     }
 
@@ -79,33 +98,56 @@ public sealed class Applier
     /// </summary>
     private async Task<IEnumerable<ActionResult>> ApplyOneByOneAsync(ITargetWriter writer, IReadOnlyList<WriteAction> pending, WriteAction[] chunk, SemaphoreSlim singles, DateTimeOffset deadline, CancellationToken stop)
     {
-        var results = await Task.WhenAll(pending.Select(async action =>
+        var results = await Task.WhenAll(pending.Select(action => ApplyOneAsync(writer, action, singles, deadline, stop))).ConfigureAwait(false);
+        var done = chunk.Except(pending).Select(action => new ActionResult(action, ActionStatus.Applied, null));
+        return done.Concat(results);
+    }
+
+    private async Task<ActionResult> ApplyOneAsync(ITargetWriter writer, WriteAction action, SemaphoreSlim singles, DateTimeOffset deadline, CancellationToken stop)
+    {
+        Retried<WriteOutcome> retried;
+        try
         {
-            var outcome = await WithRetriesAsync(
+            retried = await _retry.RunAsync(
                 async token =>
                 {
                     await singles.WaitAsync(token).ConfigureAwait(false);
+                    WriteOutcome outcome;
                     try
                     {
-                        await writer.WriteOneAsync(action, token).ConfigureAwait(false);
+                        outcome = await writer.WriteOneAsync(action, token).ConfigureAwait(false);
                     }
                     finally
                     {
                         singles.Release();
                     }
 
-                    return true;
+                    return outcome is WriteOutcome.Failed { Refusal.Kind: TargetErrorKind.Retryable } retryable
+                        ? Attempt<WriteOutcome>.Again(retryable.Refusal.Message)
+                        : Attempt<WriteOutcome>.Done(outcome);
                 },
-                deadline,
+                RetryBudget.Until(deadline),
+                transient: null,
                 stop).ConfigureAwait(false);
-            return new ActionResult(action, outcome.Status, outcome.Error);
-        })).ConfigureAwait(false);
-        var done = chunk.Except(pending).Select(action => new ActionResult(action, ActionStatus.Applied, null));
-        return done.Concat(results);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ActionResult(action, ActionStatus.Failed, Unexpected(e));
+        }
+
+        return retried switch
+        {
+            Retried<WriteOutcome>.Succeeded { Value: WriteOutcome.Written } => new ActionResult(action, ActionStatus.Applied, null),
+            Retried<WriteOutcome>.Succeeded { Value: WriteOutcome.ConditionFailed condition } => new ActionResult(action, ActionStatus.Superseded, condition.Message),
+            Retried<WriteOutcome>.Succeeded { Value: WriteOutcome.Failed { Refusal.Kind: TargetErrorKind.Poison } poison } => new ActionResult(action, ActionStatus.Poison, poison.Refusal.Message),
+            Retried<WriteOutcome>.Succeeded { Value: WriteOutcome.Failed failed } => new ActionResult(action, ActionStatus.Failed, failed.Refusal.Message),
+            Retried<WriteOutcome>.GaveUp gaveUp => new ActionResult(action, ActionStatus.Failed, GaveUp(gaveUp)),
+            _ => throw new InvalidOperationException($"unexpected outcome {retried}"),
+        };
     }
 
     /// <summary>Actions no longer pending were applied; the rest failed with <paramref name="error"/>.</summary>
-    private static IEnumerable<ActionResult> Settle(WriteAction[] chunk, IReadOnlyList<WriteAction> pending, string? error)
+    private static IEnumerable<ActionResult> Settle(WriteAction[] chunk, IReadOnlyList<WriteAction> pending, string error)
     {
         var unfinished = pending.ToHashSet();
         return chunk.Select(action => unfinished.Contains(action)
@@ -113,62 +155,8 @@ public sealed class Applier
             : new ActionResult(action, ActionStatus.Applied, null));
     }
 
-    private readonly record struct AttemptOutcome(ActionStatus Status, string? Error);
+    private static string GaveUp<T>(Retried<T>.GaveUp gaveUp) =>
+        $"not durable by the deadline after {gaveUp.Attempts} attempt(s); last error: {gaveUp.LastProblem}";
 
-    /// <summary>
-    /// Runs <paramref name="attempt"/> until it reports done, retrying unfinished work and
-    /// retryable errors with backoff. Gives up when the next wait would pass the deadline.
-    /// </summary>
-    private async Task<AttemptOutcome> WithRetriesAsync(Func<CancellationToken, Task<bool>> attempt, DateTimeOffset deadline, CancellationToken stop)
-    {
-        string? lastError = null;
-        for (var tries = 0; ; tries++)
-        {
-            try
-            {
-                if (await attempt(stop).ConfigureAwait(false))
-                {
-                    return new AttemptOutcome(ActionStatus.Applied, null);
-                }
-
-                lastError = "the service left items unprocessed (throttled)";
-            }
-            catch (TargetWriteException e) when (e.Kind == TargetErrorKind.Retryable)
-            {
-                lastError = e.Message;
-            }
-            catch (TargetWriteException e)
-            {
-                return new AttemptOutcome(e.Kind == TargetErrorKind.Poison ? ActionStatus.Poison : ActionStatus.Failed, e.Message);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return GaveUp(tries + 1, lastError ?? "the write was still in flight");
-            }
-            catch (Exception e)
-            {
-                // A writer broke its contract (threw something unclassified): this work fails, the
-                // batch's other chunks keep their results.
-                return new AttemptOutcome(ActionStatus.Failed, $"the writer failed unexpectedly: {e.GetType().Name}: {e.Message}");
-            }
-
-            var delay = _backoff.Delay(tries);
-            if (_time.GetUtcNow() + delay >= deadline || stop.IsCancellationRequested)
-            {
-                return GaveUp(tries + 1, lastError);
-            }
-
-            try
-            {
-                await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return GaveUp(tries + 1, lastError);
-            }
-        }
-    }
-
-    private static AttemptOutcome GaveUp(int tries, string? lastError) =>
-        new(ActionStatus.Failed, $"not durable by the deadline after {tries} attempt(s); last error: {lastError}");
+    private static string Unexpected(Exception e) => $"the writer failed unexpectedly: {e.GetType().Name}: {e.Message}";
 }

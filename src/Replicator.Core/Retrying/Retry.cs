@@ -11,6 +11,9 @@ namespace Replicator.Retrying;
 /// </summary>
 internal sealed class Retry(Backoff backoff, TimeProvider time)
 {
+    /// <summary>The last problem of a loop cancelled during its first attempt.</summary>
+    private const string InFlight = "the attempt was still in flight";
+
     public Retry(TimeSpan baseDelay, TimeSpan maxDelay, TimeProvider time, Random random)
         : this(new Backoff(baseDelay, maxDelay, random), time)
     {
@@ -25,7 +28,7 @@ internal sealed class Retry(Backoff backoff, TimeProvider time)
     {
         var lastProgress = time.GetUtcNow();
         var streak = 0;
-        string lastProblem = "no attempt was made";
+        string? lastProblem = null;
         for (var attempts = 1; ; attempts++)
         {
             try
@@ -47,7 +50,7 @@ internal sealed class Retry(Backoff backoff, TimeProvider time)
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return new Retried<T>.GaveUp(attempts, lastProblem, Cancelled: true);
+                return new Retried<T>.GaveUp(attempts, lastProblem ?? InFlight, Cancelled: true);
             }
             catch (Exception e) when (transient?.Invoke(e) is { } problem)
             {
@@ -57,7 +60,7 @@ internal sealed class Retry(Backoff backoff, TimeProvider time)
             var delay = backoff.Delay(streak++);
             if (!budget.Allows(time.GetUtcNow(), delay, lastProgress))
             {
-                return new Retried<T>.GaveUp(attempts, lastProblem, Cancelled: false);
+                return new Retried<T>.GaveUp(attempts, lastProblem ?? InFlight, Cancelled: false);
             }
 
             try
@@ -66,7 +69,7 @@ internal sealed class Retry(Backoff backoff, TimeProvider time)
             }
             catch (OperationCanceledException)
             {
-                return new Retried<T>.GaveUp(attempts, lastProblem, Cancelled: true);
+                return new Retried<T>.GaveUp(attempts, lastProblem ?? InFlight, Cancelled: true);
             }
         }
     }

@@ -7,14 +7,15 @@ namespace Replicator.Tests.Applying;
 
 /// <summary>
 /// A target table in memory that keeps the writer contract: at most 25 actions on distinct keys
-/// per batch, unprocessed items returned, errors thrown as <see cref="TargetWriteException"/>.
-/// <see cref="Fault"/> decides, per request, what goes wrong.
+/// per batch, unprocessed items and refusals returned as outcomes, never thrown.
+/// <see cref="Fault"/> decides, per request, what goes wrong: it returns the actions to leave
+/// unprocessed, or throws <see cref="TargetRefuses"/> to refuse the request.
 /// </summary>
 internal sealed class InMemoryTarget(string region = "us-west-2", string table = "target") : ITargetWriter
 {
     public ConcurrentDictionary<ItemKey, IReadOnlyDictionary<string, DynamoValue>> Items { get; } = new();
 
-    /// <summary>Called before each request with its actions: return the ones to leave unprocessed, or throw.</summary>
+    /// <summary>Called before each request with its actions: return the ones to leave unprocessed, or throw <see cref="TargetRefuses"/>.</summary>
     public Func<IReadOnlyList<WriteAction>, IReadOnlyList<WriteAction>> Fault { get; set; } = _ => [];
 
     public int BatchRequests => _batchRequests;
@@ -34,22 +35,31 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
 
     public TargetTable Target { get; } = new(region, table);
 
-    public Task<IReadOnlyList<WriteAction>> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
+    public Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _batchRequests);
         Assert.InRange(actions.Count, 1, ReplicationOptions.MaxBatchWriteItems);
         Assert.Equal(actions.Count, actions.Select(a => a.Key).Distinct().Count());
-        var unprocessed = Fault(actions);
+        IReadOnlyList<WriteAction> unprocessed;
+        try
+        {
+            unprocessed = Fault(actions);
+        }
+        catch (TargetRefuses refused)
+        {
+            return Task.FromResult<BatchOutcome>(new BatchOutcome.Failed(refused.Refusal));
+        }
+
         foreach (var action in actions.Except(unprocessed))
         {
             Write(action);
         }
 
-        return Task.FromResult(unprocessed);
+        return Task.FromResult<BatchOutcome>(new BatchOutcome.Written(unprocessed));
     }
 
-    public async Task WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
+    public async Task<WriteOutcome> WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _singleRequests);
@@ -68,12 +78,20 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
                 await Task.Delay(SingleWriteDelay, cancellationToken);
             }
 
-            if (Fault([action]).Count > 0)
+            try
             {
-                throw new TargetWriteException(TargetErrorKind.Retryable, "throttled");
+                if (Fault([action]).Count > 0)
+                {
+                    return WriteOutcome.Refused(TargetErrorKind.Retryable, "ThrottlingException: throttled");
+                }
+            }
+            catch (TargetRefuses refused)
+            {
+                return new WriteOutcome.Failed(refused.Refusal);
             }
 
             Write(action);
+            return WriteOutcome.Applied;
         }
         finally
         {

@@ -69,7 +69,7 @@ public sealed class ReplicationEngineTests
     {
         var target = new InMemoryTarget();
         var calls = 0;
-        target.Fault = actions => Interlocked.Increment(ref calls) <= 5 ? throw new TargetWriteException(kind, "ProvisionedThroughputExceededException") : [];
+        target.Fault = actions => Interlocked.Increment(ref calls) <= 5 ? throw new TargetRefuses(kind, "ProvisionedThroughputExceededException") : [];
 
         var report = await Engine(null, target).ProcessAsync(Batch(keys: 30), In(5000), CancellationToken.None);
 
@@ -97,7 +97,7 @@ public sealed class ReplicationEngineTests
     [Fact]
     public async Task Process_FatalError_FailsWithoutWaitingForTheDeadline()
     {
-        var target = new InMemoryTarget { Fault = _ => throw new TargetWriteException(TargetErrorKind.Fatal, "ResourceNotFoundException") };
+        var target = new InMemoryTarget { Fault = _ => throw new TargetRefuses(TargetErrorKind.Fatal, "ResourceNotFoundException") };
         var started = DateTimeOffset.UtcNow;
 
         var report = await Engine(null, target).ProcessAsync(Batch(keys: 3), In(60_000), CancellationToken.None);
@@ -107,7 +107,7 @@ public sealed class ReplicationEngineTests
     }
 
     private static Func<IReadOnlyList<WriteAction>, IReadOnlyList<WriteAction>> PoisonOn(string key) =>
-        actions => actions.Any(a => IsKey(a, key)) ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException: Item size has exceeded the maximum allowed size") : [];
+        actions => actions.Any(a => IsKey(a, key)) ? throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException: Item size has exceeded the maximum allowed size") : [];
 
     [Fact]
     public async Task Process_PoisonRecordWithDeadLetterQueue_IsDeadLetteredWhileItsNeighboursApply()
@@ -194,7 +194,7 @@ public sealed class ReplicationEngineTests
     [Fact]
     public async Task Process_ManyPoisonRecords_AreDeadLetteredConcurrently()
     {
-        var target = new InMemoryTarget { Fault = _ => throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException: key schema") };
+        var target = new InMemoryTarget { Fault = _ => throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException: key schema") };
         var deadLetters = new InMemoryDeadLetters { Delay = TimeSpan.FromMilliseconds(50) };
 
         var report = await Engine(deadLetters, target).ProcessAsync(Batch(keys: 64), In(60_000), CancellationToken.None);
@@ -268,7 +268,7 @@ public sealed class ReplicationEngineTests
         // Every batch is refused, so all 100 keys are written singly: 4 chunks of 25 at once, but no more than 4 singles in flight.
         var target = new InMemoryTarget
         {
-            Fault = actions => actions.Count > 1 ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException") : [],
+            Fault = actions => actions.Count > 1 ? throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException") : [],
             SingleWriteDelay = TimeSpan.FromMilliseconds(5),
         };
         var engine = new ReplicationEngine([target], null, TestSettings.FastEngine with { MaxConcurrentRequests = 4 }, TimeProvider.System, new Random(7));
@@ -323,7 +323,7 @@ public sealed class ReplicationEngineTests
             var deadLetters = new InMemoryDeadLetters();
             bool Fails(WriteAction a) => failingKeys.Contains(int.Parse(a.Key.Attributes["pk"].AsString()[1..], System.Globalization.CultureInfo.InvariantCulture));
             target.Fault = actions => actions.Any(Fails) && poison
-                ? throw new TargetWriteException(TargetErrorKind.Poison, "ValidationException")
+                ? throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException")
                 : actions.Where(Fails).ToList();
 
             var report = Engine(null, target).ProcessAsync(batch, In(150), CancellationToken.None).GetAwaiter().GetResult();

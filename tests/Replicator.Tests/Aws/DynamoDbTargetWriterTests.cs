@@ -40,9 +40,9 @@ public sealed class DynamoDbTargetWriterTests
         await using var dynamoDb = new RuntimeApiRecorder(_ => Ok("""{"UnprocessedItems":{}}"""));
         using var clients = Clients(dynamoDb);
 
-        var left = await Writer(clients, target).WriteBatchAsync(Actions("a", "b"), Cancellation);
+        var outcome = await Writer(clients, target).WriteBatchAsync(Actions("a", "b"), Cancellation);
 
-        Assert.Empty(left);
+        Assert.Empty(Assert.IsType<BatchOutcome.Written>(outcome).Unprocessed);
         var request = Assert.Single(dynamoDb.Requests);
         Assert.Equal("BatchWriteItem", Operation(request));
         var tables = JsonNode.Parse(request.Text)!["RequestItems"]!.AsObject();
@@ -59,8 +59,8 @@ public sealed class DynamoDbTargetWriterTests
         var put = Actions("a")[0];
         var delete = Planner.Plan(Events.Parse(Events.Event(Events.Record("REMOVE", "b", 200))), TtlDeletes.Replicate).Actions[0];
 
-        await writer.WriteOneAsync(put, Cancellation);
-        await writer.WriteOneAsync(delete, Cancellation);
+        Assert.IsType<WriteOutcome.Written>(await writer.WriteOneAsync(put, Cancellation));
+        Assert.IsType<WriteOutcome.Written>(await writer.WriteOneAsync(delete, Cancellation));
 
         Assert.Equal(["PutItem", "DeleteItem"], dynamoDb.Requests.Select(Operation));
         Assert.All(dynamoDb.Requests, request => Assert.Equal(Arn, (string?)JsonNode.Parse(request.Text)!["TableName"]));
@@ -77,9 +77,9 @@ public sealed class DynamoDbTargetWriterTests
         using var clients = Clients(dynamoDb);
         var actions = Actions("a", "b", "c");
 
-        var left = await Writer(clients, Arn).WriteBatchAsync(actions, Cancellation);
+        var outcome = await Writer(clients, Arn).WriteBatchAsync(actions, Cancellation);
 
-        Assert.Equal([actions[1]], left);
+        Assert.Equal([actions[1]], Assert.IsType<BatchOutcome.Written>(outcome).Unprocessed);
     }
 
     [Fact]
@@ -89,9 +89,10 @@ public sealed class DynamoDbTargetWriterTests
             """{"UnprocessedItems":{"users":[{"PutRequest":{"Item":{"pk":{"S":"zzz"},"v":{"N":"1"}}}}]}}"""));
         using var clients = Clients(dynamoDb);
 
-        var error = await Assert.ThrowsAsync<TargetWriteException>(() => Writer(clients, "us-west-2:users").WriteBatchAsync(Actions("a", "b"), Cancellation));
+        var outcome = await Writer(clients, "us-west-2:users").WriteBatchAsync(Actions("a", "b"), Cancellation);
 
-        Assert.Equal(TargetErrorKind.Retryable, error.Kind);
-        Assert.Contains("zzz", error.Message, StringComparison.Ordinal);
+        var refusal = Assert.IsType<BatchOutcome.Failed>(outcome).Refusal;
+        Assert.Equal(TargetErrorKind.Retryable, refusal.Kind);
+        Assert.Contains("zzz", refusal.Message, StringComparison.Ordinal);
     }
 }

@@ -24,7 +24,7 @@ public sealed class LambdaHostTests
         : ScriptedAnswer.Accepted);
 
     private LambdaHost Host(RuntimeApiClient runtime, InMemoryTarget target) =>
-        new(runtime, new ReplicationFunction(new ReplicationEngine([target], null, new ReplicationSettings(), TimeProvider.System, new Random(7)), TimeProvider.System, _log), _log);
+        new(runtime, new ReplicationFunction(new ReplicationEngine([target], null, new ReplicationSettings(), TimeProvider.System, new Random(7)), [target.Target], TimeProvider.System, _log), _log);
 
     private static Func<string, string?> Environment(params (string Name, string Value)[] variables)
     {

@@ -4,6 +4,8 @@ using Replicator.Model;
 using Replicator.Planning;
 using Replicator.Verification;
 
+using Replicator.Tests.Applying;
+
 namespace Replicator.Tests.Verification;
 
 /// <summary>
@@ -93,28 +95,44 @@ internal sealed class InMemoryTable(string region, string name, params KeyAttrib
         return Task.FromResult(Items.GetValueOrDefault(key));
     }
 
-    public Task<IReadOnlyList<WriteAction>> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
+    public Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         Assert.InRange(actions.Count, 1, ReplicationOptions.MaxBatchWriteItems);
         Assert.Equal(actions.Count, actions.Select(a => a.Key).Distinct().Count());
-        var unprocessed = WriteFault(actions);
+        IReadOnlyList<WriteAction> unprocessed;
+        try
+        {
+            unprocessed = WriteFault(actions);
+        }
+        catch (TargetRefuses refused)
+        {
+            return Task.FromResult<BatchOutcome>(new BatchOutcome.Failed(refused.Refusal));
+        }
+
         foreach (var action in actions.Except(unprocessed))
         {
             Write(action);
         }
 
-        return Task.FromResult(unprocessed);
+        return Task.FromResult<BatchOutcome>(new BatchOutcome.Written(unprocessed));
     }
 
-    public Task WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
+    public Task<WriteOutcome> WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
     {
-        if (WriteFault([action]).Count > 0)
+        try
         {
-            throw new TargetWriteException(TargetErrorKind.Retryable, "throttled");
+            if (WriteFault([action]).Count > 0)
+            {
+                return Task.FromResult(WriteOutcome.Refused(TargetErrorKind.Retryable, "ThrottlingException: throttled"));
+            }
+        }
+        catch (TargetRefuses refused)
+        {
+            return Task.FromResult<WriteOutcome>(new WriteOutcome.Failed(refused.Refusal));
         }
 
         Write(action);
-        return Task.CompletedTask;
+        return Task.FromResult(WriteOutcome.Applied);
     }
 
     private void Write(WriteAction action)

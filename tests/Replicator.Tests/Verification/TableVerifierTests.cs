@@ -3,6 +3,8 @@ using Replicator.Model;
 using Replicator.Planning;
 using Replicator.Verification;
 
+using Replicator.Tests.Applying;
+
 namespace Replicator.Tests.Verification;
 
 public sealed class TableVerifierTests
@@ -397,7 +399,7 @@ public sealed class TableVerifierTests
         // Most write requests leave every other item unprocessed; some are refused as throttled.
         target.WriteFault = actions => (Interlocked.Increment(ref writes) % 4) switch
         {
-            0 => throw new TargetWriteException(TargetErrorKind.Retryable, "ProvisionedThroughputExceededException"),
+            0 => throw new TargetRefuses(TargetErrorKind.Retryable, "ProvisionedThroughputExceededException"),
             < 3 => actions.Where((_, i) => i % 2 == 0).ToList(),
             _ => [],
         };
@@ -436,7 +438,7 @@ public sealed class TableVerifierTests
     {
         var (source, target) = (Source(), Target());
         Fill(20, source);
-        target.WriteFault = _ => throw new TargetWriteException(TargetErrorKind.Fatal, "AccessDeniedException: no PutItem");
+        target.WriteFault = _ => throw new TargetRefuses(TargetErrorKind.Fatal, "AccessDeniedException: no PutItem");
 
         var report = await Verifier(source, Defaults with { Repair = true }, target).RunAsync(Token);
 

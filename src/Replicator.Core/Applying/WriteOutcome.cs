@@ -1,0 +1,44 @@
+using Replicator.Planning;
+
+namespace Replicator.Applying;
+
+/// <summary>What a target did with one write: applied, refused by the write's condition, or refused.</summary>
+public abstract record WriteOutcome
+{
+    private WriteOutcome()
+    {
+    }
+
+    public static WriteOutcome Applied { get; } = new Written();
+
+    public static WriteOutcome Refused(TargetErrorKind kind, string message) => new Failed(new Refusal(kind, message));
+
+    /// <summary>Durable on the target.</summary>
+    public sealed record Written : WriteOutcome;
+
+    /// <summary>
+    /// The write carried a condition and the target's item did not meet it
+    /// (ConditionalCheckFailedException): neither applied, nor poison, nor a failure; the item on
+    /// the target stands. One-way writes carry no condition, so only guarded writes see it.
+    /// </summary>
+    public sealed record ConditionFailed(string Message) : WriteOutcome;
+
+    public sealed record Failed(Refusal Refusal) : WriteOutcome;
+}
+
+/// <summary>What a target did with one batch request: took it (perhaps leaving some unprocessed), or refused it whole.</summary>
+public abstract record BatchOutcome
+{
+    private BatchOutcome()
+    {
+    }
+
+    public static BatchOutcome AllWritten { get; } = new Written([]);
+
+    public static BatchOutcome Refused(TargetErrorKind kind, string message) => new Failed(new Refusal(kind, message));
+
+    /// <summary>Every action but <paramref name="Unprocessed"/> is durable; those the service left for later (throttled).</summary>
+    public sealed record Written(IReadOnlyList<WriteAction> Unprocessed) : BatchOutcome;
+
+    public sealed record Failed(Refusal Refusal) : BatchOutcome;
+}

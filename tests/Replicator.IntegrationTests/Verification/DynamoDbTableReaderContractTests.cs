@@ -3,9 +3,9 @@ using Amazon.DynamoDBv2.Model;
 using Replicator.Applying;
 using Replicator.Aws;
 using Replicator.Aws.Verification;
-using Replicator.Contracts;
 using Replicator.IntegrationTests.Support;
 using Replicator.Model;
+using Replicator.Tests.Contracts;
 using Replicator.Verification;
 using Item = System.Collections.Generic.IReadOnlyDictionary<string, Replicator.Model.DynamoValue>;
 

@@ -1,5 +1,5 @@
-using Replicator.Contracts;
 using Replicator.Model;
+using Replicator.Tests.Contracts;
 using Replicator.Verification;
 using Item = System.Collections.Generic.IReadOnlyDictionary<string, Replicator.Model.DynamoValue>;
 

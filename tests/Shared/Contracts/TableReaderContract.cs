@@ -3,7 +3,7 @@ using Replicator.Model;
 using Replicator.Verification;
 using Item = System.Collections.Generic.IReadOnlyDictionary<string, Replicator.Model.DynamoValue>;
 
-namespace Replicator.Contracts;
+namespace Replicator.Tests.Contracts;
 
 /// <summary>
 /// The contract of <see cref="ITableReader"/>, as its doc comments state it, for every

@@ -12,15 +12,24 @@ public sealed class TableVerifierTests
     private static readonly KeyAttribute PartitionKey = new("pk", "S", IsPartitionKey: true);
     private static readonly KeyAttribute SortKey = new("sk", "N", IsPartitionKey: false);
 
-    /// <summary>Short waits so retry paths run in milliseconds; no settle wait (the in-flight tests change the target at once).</summary>
-    private static readonly VerifySettings Fast = new()
+    /// <summary>The defaults (a settle of 1 s, backoff from 50 ms to 5 s, giving up after 2 min), all on <see cref="_time"/>, where waits take no real time.</summary>
+    private static readonly VerifySettings Defaults = new() { Segments = 4 };
+
+    /// <summary>Backoff of exactly 100, 200, 400, 800 ms, then 1 s (<see cref="CeilingRandom"/>): the timing tests count on it.</summary>
+    private static readonly VerifySettings Timed = new()
     {
-        Segments = 4,
-        Settle = TimeSpan.Zero,
-        BaseRetryDelay = TimeSpan.FromMilliseconds(1),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(4),
-        GiveUpAfter = TimeSpan.FromSeconds(10),
+        Segments = 1,
+        BaseRetryDelay = TimeSpan.FromMilliseconds(100),
+        MaxRetryDelay = TimeSpan.FromSeconds(1),
     };
+
+    private readonly SkippingClock _time = new();
+
+    /// <summary>A jitter that always picks the ceiling, so each wait is exactly base × 2^n, capped.</summary>
+    private sealed class CeilingRandom : Random
+    {
+        public override double NextDouble() => 1.0;
+    }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -71,8 +80,11 @@ public sealed class TableVerifierTests
         }
     }
 
-    private static TableVerifier Verifier(InMemoryTable source, VerifySettings? settings = null, params InMemoryTable[] targets) =>
-        new(source, targets.Select(target => new VerifyTarget(target, target)).ToList(), settings ?? Fast, TimeProvider.System, new Random(7));
+    private TableVerifier Verifier(InMemoryTable source, VerifySettings? settings = null, params InMemoryTable[] targets) =>
+        new(source, targets.Select(target => new VerifyTarget(target, target)).ToList(), settings ?? Defaults, _time, new Random(7));
+
+    private TableVerifier TimedVerifier(InMemoryTable source, VerifySettings settings, InMemoryTable target) =>
+        new(source, [new VerifyTarget(target, target)], settings, _time, new CeilingRandom());
 
     [Theory]
     [InlineData(1)]
@@ -83,7 +95,7 @@ public sealed class TableVerifierTests
         var (source, target) = (Source(), Target());
         Fill(300, source, target);
 
-        var report = await Verifier(source, Fast with { Segments = segments }, target).RunAsync(Token);
+        var report = await Verifier(source, Defaults with { Segments = segments }, target).RunAsync(Token);
 
         Assert.True(report.Identical);
         Assert.Equal(300, report.SourceItems);
@@ -235,17 +247,81 @@ public sealed class TableVerifierTests
     }
 
     [Fact]
-    public async Task Run_ReadsThatAreThrottledForEver_StopWithAnErrorNamingTheOperation()
+    public async Task Run_ReadThatNeverProgresses_GivesUpAfterGiveUpAfterOfFakeTime_NamingTheOperation()
     {
         var (source, target) = (Source(), Target());
         Fill(10, source, target);
         target.BatchGetFault = keys => keys;
+        var started = _time.GetUtcNow();
 
-        var error = await Assert.ThrowsAsync<TableReadException>(() => Verifier(source, Fast with { GiveUpAfter = TimeSpan.FromMilliseconds(200) }, target).RunAsync(Token));
+        var error = await Assert.ThrowsAsync<TableReadException>(() => TimedVerifier(source, Timed with { GiveUpAfter = TimeSpan.FromSeconds(10) }, target).RunAsync(Token));
 
         Assert.False(error.Retryable);
-        Assert.Contains("BatchGetItem on us-west-2:users", error.Message, StringComparison.Ordinal);
-        Assert.Contains("unprocessed", error.Message, StringComparison.Ordinal);
+        // Waits of 0.1 + 0.2 + 0.4 + 0.8 s, then eight of 1 s: 9.5 s; one more would pass 10 s.
+        Assert.Equal(
+            "BatchGetItem on us-west-2:users: no progress for 10 s (13 attempts); last error: 7 key(s) left unprocessed (throttled)",
+            error.Message);
+        Assert.Equal(TimeSpan.FromSeconds(9.5), _time.GetUtcNow() - started);
+        Assert.Equal(13, target.BatchGetRequests);
+    }
+
+    [Fact]
+    public async Task Run_ThrottledReadWhoseUnprocessedKeysKeepShrinking_DoesNotGiveUp_TheWindowIsMeasuredWithoutProgress()
+    {
+        var source = new InMemoryTable("us-east-1", "users", PartitionKey, SortKey) { PageSize = 50 };
+        var target = Target();
+        Fill(40, source, target);
+        var calls = 0;
+        // Three requests in four leave every key unprocessed; the fourth processes one key.
+        target.BatchGetFault = keys => Interlocked.Increment(ref calls) % 4 == 0 ? keys.Skip(1).ToList() : keys;
+        var started = _time.GetUtcNow();
+
+        var report = await TimedVerifier(source, Timed with { GiveUpAfter = TimeSpan.FromSeconds(2) }, target).RunAsync(Token);
+
+        Assert.True(report.Identical);
+        Assert.Equal(40, Assert.Single(report.Targets).Matched);
+        // The first key took 0.7 s of waits (0.1 + 0.2 + 0.4), each of the 39 others 1.5 s (0.1,
+        // the backoff starting over after progress, then 0.2 + 0.4 + 0.8): almost a minute in all,
+        // thirty times the window, without giving up.
+        Assert.Equal(TimeSpan.FromSeconds(0.7 + (39 * 1.5)), _time.GetUtcNow() - started);
+    }
+
+    [Fact]
+    public async Task Run_SettleWait_RereadsADifferenceOnlyOnceSettleHasPassedSinceItsFirstRead()
+    {
+        var (source, target) = (Source(), Target());
+        Fill(10, source, target);
+        target.Put(Item("user3", 3, ("name", DynamoValue.String("stale"))));
+        var firstRead = DateTimeOffset.MinValue;
+        target.AfterBatchGet = keys =>
+        {
+            if (keys.Contains(Key("user3", 3)))
+            {
+                firstRead = _time.GetUtcNow();
+            }
+        };
+        var rereads = new List<DateTimeOffset>();
+        source.GetFault = _ => rereads.Add(_time.GetUtcNow());
+
+        var report = await TimedVerifier(source, Timed with { Settle = TimeSpan.FromSeconds(30) }, target).RunAsync(Token);
+
+        Assert.Equal(1, Assert.Single(report.Targets).Different);
+        Assert.Equal(firstRead + TimeSpan.FromSeconds(30), Assert.Single(rereads));
+    }
+
+    [Fact]
+    public async Task Run_CallerCancelsWhileAReadIsRetried_ThrowsOperationCanceled()
+    {
+        var (source, target) = (Source(), Target());
+        Fill(10, source, target);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        target.BatchGetFault = keys =>
+        {
+            cancel.Cancel();
+            return keys;
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TimedVerifier(source, Timed, target).RunAsync(cancel.Token));
     }
 
     [Fact]
@@ -255,7 +331,8 @@ public sealed class TableVerifierTests
         Fill(10, source, target);
         target.BatchGetFault = _ => throw new TableReadException("AccessDeniedException: not allowed", retryable: false);
 
-        var error = await Assert.ThrowsAsync<TableReadException>(() => Verifier(source, null, target).RunAsync(Token));
+        // One segment, so the one request counted is the only one made (segments in parallel would each make their first).
+        var error = await Assert.ThrowsAsync<TableReadException>(() => TimedVerifier(source, Timed, target).RunAsync(Token));
 
         Assert.Contains("AccessDeniedException", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, target.BatchGetRequests);
@@ -328,7 +405,7 @@ public sealed class TableVerifierTests
             _ => [],
         };
 
-        var repair = await Verifier(source, Fast with { Repair = true }, target).RunAsync(Token);
+        var repair = await Verifier(source, Defaults with { Repair = true }, target).RunAsync(Token);
 
         var result = Assert.Single(repair.Targets);
         Assert.Equal((20L, 20L, 20L), (result.Missing, result.Extra, result.Different));
@@ -351,7 +428,7 @@ public sealed class TableVerifierTests
         // The source changes after its scan, before the re-read.
         target.AfterBatchGet = _ => source.Put(latest);
 
-        var report = await Verifier(source, Fast with { Repair = true }, target).RunAsync(Token);
+        var report = await Verifier(source, Defaults with { Repair = true }, target).RunAsync(Token);
 
         Assert.True(report.Succeeded);
         Assert.True(DynamoValue.MapsEqual(latest, target.Items[Key("k", 1)]));
@@ -364,13 +441,39 @@ public sealed class TableVerifierTests
         Fill(20, source);
         target.WriteFault = _ => throw new TargetRefuses(TargetErrorKind.Fatal, "AccessDeniedException: no PutItem");
 
-        var report = await Verifier(source, Fast with { Repair = true }, target).RunAsync(Token);
+        var report = await Verifier(source, Defaults with { Repair = true }, target).RunAsync(Token);
 
         var repair = Assert.Single(report.Targets).Repair!;
         Assert.Equal(20, repair.Failed);
         Assert.Equal(0, repair.Repaired);
         Assert.False(report.Succeeded);
         Assert.Contains(repair.Errors, error => error.Contains("AccessDeniedException", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Repair_WriteThrottledForEver_FailsOnceTheRepairTimeoutHasPassed()
+    {
+        var source = new InMemoryTable("us-east-1", "users", PartitionKey, SortKey) { PageSize = 50 };
+        var target = Target();
+        Fill(20, source);
+        var writes = new List<DateTimeOffset>();
+        target.WriteFault = actions =>
+        {
+            lock (writes)
+            {
+                writes.Add(_time.GetUtcNow());
+            }
+
+            return actions;
+        };
+
+        var report = await TimedVerifier(source, Timed with { Repair = true, RepairTimeout = TimeSpan.FromSeconds(30) }, target).RunAsync(Token);
+
+        var repair = Assert.Single(report.Targets).Repair!;
+        Assert.Equal((0L, 20L), (repair.Repaired, repair.Failed));
+        Assert.Contains(repair.Errors, error => error.Contains("not durable by the deadline", StringComparison.Ordinal));
+        // Retried until the next wait (at most 1 s) would pass the 30 s timeout.
+        Assert.InRange(writes[^1] - writes[0], TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -390,7 +493,7 @@ public sealed class TableVerifierTests
             return [];
         };
 
-        var report = await Verifier(source, Fast with { Repair = true }, target).RunAsync(Token);
+        var report = await Verifier(source, Defaults with { Repair = true }, target).RunAsync(Token);
 
         var repair = Assert.Single(report.Targets).Repair!;
         Assert.Equal((1L, 1L), (repair.Repaired, repair.StillDifferent));

@@ -96,6 +96,15 @@ public static class ReplicationOptions
 
     /// <summary>How long verify waits after a first read that differs before reading both sides again.</summary>
     public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(1);
+
+    /// <summary>Differences verify keeps as samples, per kind and target (the counts are always whole).</summary>
+    public const int DefaultSampleLimit = 5;
+
+    /// <summary>Consistent GetItem re-reads in flight at once, per scan segment.</summary>
+    public const int DefaultMaxConcurrentRereads = 16;
+
+    /// <summary>BatchGetItem requests in flight at once, per scan segment and table.</summary>
+    public const int DefaultMaxConcurrentBatchGets = 4;
 }
 
 /// <summary>The engine's settings, validated by the host at start-up.</summary>

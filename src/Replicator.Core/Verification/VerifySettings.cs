@@ -16,13 +16,13 @@ public sealed record VerifySettings
     public TimeSpan Settle { get; init; } = ReplicationOptions.DefaultSettle;
 
     /// <summary>Differences kept as samples, per kind and target (the counts are always whole).</summary>
-    public int SampleLimit { get; init; } = 5;
+    public int SampleLimit { get; init; } = ReplicationOptions.DefaultSampleLimit;
 
     /// <summary>Consistent GetItem re-reads in flight at once, per scan segment.</summary>
-    public int MaxConcurrentRereads { get; init; } = 16;
+    public int MaxConcurrentRereads { get; init; } = ReplicationOptions.DefaultMaxConcurrentRereads;
 
     /// <summary>BatchGetItem requests in flight at once, per scan segment and table.</summary>
-    public int MaxConcurrentBatchGets { get; init; } = 4;
+    public int MaxConcurrentBatchGets { get; init; } = ReplicationOptions.DefaultMaxConcurrentBatchGets;
 
     public TimeSpan BaseRetryDelay { get; init; } = ReplicationOptions.DefaultBaseRetryDelay;
 

@@ -3,15 +3,6 @@ using Replicator.Aws;
 
 namespace Replicator.Lambda;
 
-/// <summary>A configuration variable is missing or malformed. The message names the variable and the form it takes.</summary>
-internal sealed class ConfigurationException(string variable, string message) : Exception(message)
-{
-    public string Variable { get; } = variable;
-}
-
-/// <summary>An SQS queue for poison records, and the region its client signs for.</summary>
-internal sealed record DeadLetterQueue(string Url, string Region);
-
 /// <summary>
 /// The function's configuration, read from its environment variables once, at start-up, and
 /// validated there: a bad value stops the function before it takes any event.

@@ -86,6 +86,8 @@ internal static class ReplicateCommand
 
     public static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, ReplicationRequest request, OutputFormat output, CancellationToken interrupt)
     {
+        BackfillCommand.RefuseWhileUnfinished(request.CheckpointPath);
+
         if (request.Targets.Any(target => target == request.Source))
         {
             throw new UsageException($"--target: {request.Source} is the source table; a table cannot replicate to itself.");

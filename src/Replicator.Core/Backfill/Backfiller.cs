@@ -20,9 +20,6 @@ namespace Replicator.Backfill;
 /// </summary>
 public sealed class Backfiller
 {
-    /// <summary>A copy rate measured over less than this is too noisy to warn on.</summary>
-    private static readonly TimeSpan RateSettlesAfter = TimeSpan.FromSeconds(30);
-
     private readonly ITableReader _source;
     private readonly IReadOnlyList<ITargetWriter> _targets;
     private readonly TimeProvider _time;
@@ -30,8 +27,6 @@ public sealed class Backfiller
     private readonly Applier _applier;
     private readonly PatientReads _reads;
     private readonly StreamPosition _position;
-    private readonly object _gate = new();
-    private bool _warned;
 
     /// <param name="source">Reads the source table (strongly consistent scans).</param>
     /// <param name="targets">One writer per target table, in the order of <see cref="BackfillRequest.Targets"/>.</param>
@@ -85,8 +80,9 @@ public sealed class Backfiller
             Resume(request, streamArn, state, progressPath);
         }
 
-        await CopyAllAsync(request.Segments, shape, state, progressPath, started, cancellationToken).ConfigureAwait(false);
-        File.Delete(progressPath);
+        var progress = new BackfillProgress(state, progressPath, Counters);
+        await CopyAllAsync(request.Segments, shape, progress, cancellationToken).ConfigureAwait(false);
+        progress.Finish();
         return new BackfillResult(Counters.ItemsCopied, _time.GetElapsedTime(started), resumed, streamArn);
     }
 
@@ -111,7 +107,6 @@ public sealed class Backfiller
         }
 
         _log($"resuming the backfill started {state.StartedAt:u}: {state.ItemsCopied} items already copied; the stream position it took then is kept");
-        Interlocked.Exchange(ref Counters._copied, state.ItemsCopied);
     }
 
     /// <summary>
@@ -120,40 +115,27 @@ public sealed class Backfiller
     /// again on resume), and the copy ends with its error; cancellation by the caller ends it with
     /// <see cref="OperationCanceledException"/>. Either way the progress file stays.
     /// </summary>
-    private async Task CopyAllAsync(int total, TableShape shape, BackfillState state, string progressPath, long started, CancellationToken cancellationToken)
+    private async Task CopyAllAsync(int total, TableShape shape, BackfillProgress progress, CancellationToken cancellationToken)
     {
-        var segments = state.Segments.ToArray();
-        Interlocked.Exchange(ref Counters._segmentsDone, segments.Count(s => s.Done));
-        var copiedBefore = Counters.ItemsCopied;
+        var warning = new CopyRateWarning(Counters, progress.StartedAt, _time, _log);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(total, ReplicationOptions.MaxConcurrentSegments), CancellationToken = stop.Token };
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, segments.Length).Where(i => !segments[i].Done), options, async (segment, token) =>
+            await Parallel.ForEachAsync(progress.Unfinished, options, async (segment, token) =>
             {
                 try
                 {
-                    var lastKey = segments[segment].LastKey;
+                    var lastKey = progress.LastKey(segment);
                     do
                     {
                         var from = lastKey;
                         var page = await _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", token).ConfigureAwait(false);
                         await CopyAsync(shape, page.Items, token).ConfigureAwait(false);
                         lastKey = page.LastEvaluatedKey;
-                        lock (_gate)
-                        {
-                            segments[segment] = new SegmentState(lastKey is null, lastKey);
-                            Interlocked.Add(ref Counters._copied, page.Items.Count);
-                            if (lastKey is null)
-                            {
-                                Interlocked.Increment(ref Counters._segmentsDone);
-                            }
-
-                            (state with { ItemsCopied = Counters.ItemsCopied, Segments = [.. segments] }).Save(progressPath);
-                        }
-
-                        WarnIfTooSlow(started, copiedBefore, state.StartedAt);
+                        progress.PageCopied(segment, page.Items.Count, lastKey);
+                        warning.Check();
                     }
                     while (lastKey is not null);
                 }
@@ -196,26 +178,6 @@ public sealed class Backfiller
             {
                 throw new BackfillException($"{failed.Count} item(s) could not be copied to {target.Target}, e.g. {failed[0].Action.Key}: {failed[0].Error}. {BackfillException.Resume}");
             }
-        }
-    }
-
-    private void WarnIfTooSlow(long started, long copiedBefore, DateTimeOffset startedAt)
-    {
-        var elapsed = _time.GetElapsedTime(started);
-        var copied = Counters.ItemsCopied - copiedBefore;
-        if (_warned || elapsed < RateSettlesAfter || copied == 0 || Counters.ApproximateTotal <= Counters.ItemsCopied)
-        {
-            return;
-        }
-
-        var rate = copied / elapsed.TotalSeconds;
-        var finish = _time.GetUtcNow() + TimeSpan.FromSeconds((Counters.ApproximateTotal - Counters.ItemsCopied) / rate);
-        if (finish - startedAt > ReplicationOptions.StreamRetention)
-        {
-            _warned = true;
-            _log($"WARNING: at {rate:0} items/s the copy of about {Counters.ApproximateTotal} items ends around {finish:u}, more than 24 hours after it began ({startedAt:u}). " +
-                "The stream keeps changes for 24 hours, so changes made early in the copy would be trimmed before replicate could replay them. " +
-                "Stop and restart with more --segments, or give the targets more write capacity.");
         }
     }
 }

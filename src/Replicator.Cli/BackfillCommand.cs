@@ -1,8 +1,9 @@
 using System.CommandLine;
-using Amazon.DynamoDBv2.Model;
 using Replicator.Applying;
 using Replicator.Aws;
-using Replicator.Aws.Backfill;
+using Replicator.Aws.Verification;
+using Replicator.Backfill;
+using Replicator.Verification;
 using Spectre.Console;
 
 namespace Replicator.Cli;
@@ -17,7 +18,7 @@ internal static class BackfillCommand
         var endpoint = CommonOptions.Endpoint();
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
-        var segments = CommonOptions.Segments("copied");
+        var segments = CommonOptions.Segments("to copy the source in");
         var command = new Command(
             "backfill",
             "Copy every item of the source to the targets, safely while the application writes: the stream position from before the copy becomes the checkpoint that replicate resumes from. Resumable: run it again after an interruption.")
@@ -37,11 +38,14 @@ internal static class BackfillCommand
 
     private static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, BackfillRequest request, bool json, CancellationToken interrupt)
     {
+        await Tables.CheckAsync(clients, request.Source, request.Targets, interrupt).ConfigureAwait(false);
+
         // Refuses a source without a stream: a copy without a replay after it is not safe while writes go on.
         var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
-        await CheckKeySchemasAsync(clients, request).ConfigureAwait(false);
+        var sourceReader = new DynamoDbTableReader(clients.DynamoDb(request.Source.Region), request.Source);
+        await CheckKeySchemasAsync(clients, sourceReader, request.Targets, interrupt).ConfigureAwait(false);
         var writers = request.Targets.Select(ITargetWriter (t) => new DynamoDbTargetWriter(clients.DynamoDb(t.Region), t)).ToList();
-        var backfiller = new Backfiller(clients.DynamoDb(request.Source.Region), writers, clients.Streams(request.Source.Region), TimeProvider.System, new Random(), line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
+        var backfiller = new Backfiller(sourceReader, writers, clients.Streams(request.Source.Region), TimeProvider.System, new Random(), line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
         var run = backfiller.RunAsync(request, streamArn, interrupt);
         if (!json && console.Profile.Capabilities.Interactive)
         {
@@ -102,29 +106,41 @@ internal static class BackfillCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Every target must have the source's key schema, or every write would be refused.</summary>
-    private static async Task CheckKeySchemasAsync(AwsClients clients, BackfillRequest request)
+    /// <summary>
+    /// Every target must have the source's key (verify's rule, <see cref="TableShape.SameKeyAs"/>),
+    /// or every write would be refused.
+    /// </summary>
+    private static async Task CheckKeySchemasAsync(AwsClients clients, ITableReader source, IReadOnlyList<TargetTable> targets, CancellationToken cancellationToken)
     {
-        static string Describe(TableDescription table) => string.Join(", ", table.KeySchema.Select(k =>
-            $"{k.AttributeName} ({k.KeyType}, {table.AttributeDefinitions.First(a => a.AttributeName == k.AttributeName).AttributeType})"));
-
-        var expected = Describe((await clients.DynamoDb(request.Source.Region).DescribeTableAsync(request.Source.RequestName).ConfigureAwait(false)).Table);
-        foreach (var target in request.Targets)
+        var expected = await source.DescribeAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new UsageException($"--source: table {source.Table} does not exist.");
+        foreach (var target in targets)
         {
-            TableDescription table;
-            try
+            var shape = await new DynamoDbTableReader(clients.DynamoDb(target.Region), target).DescribeAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new UsageException($"--target: table {target} does not exist.");
+            if (!shape.SameKeyAs(expected))
             {
-                table = (await clients.DynamoDb(target.Region).DescribeTableAsync(target.RequestName).ConfigureAwait(false)).Table;
-            }
-            catch (ResourceNotFoundException)
-            {
-                throw new UsageException($"--target: table {target} does not exist.");
-            }
-
-            if (Describe(table) != expected)
-            {
-                throw new UsageException($"--target: {target} is keyed by {Describe(table)}, but the source by {expected}; a target needs the source's key schema.");
+                throw new UsageException($"--target: {target} is keyed by {shape.DescribeKey()}, but the source by {expected.DescribeKey()}; a target needs the source's key schema.");
             }
         }
+    }
+
+    /// <summary>
+    /// Called by <c>replicate</c> before it starts: while a backfill of this checkpoint is
+    /// unfinished, replicating from it would let a copied item land after a newer replicated
+    /// change and stay wrong for good. Refuses, saying how to finish the backfill.
+    /// </summary>
+    public static void RefuseWhileUnfinished(string checkpointPath)
+    {
+        if (BackfillState.Unfinished(checkpointPath) is not { } state)
+        {
+            return;
+        }
+
+        var targets = string.Join(" ", state.Targets.Split(',').Select(target => $"--target {target}"));
+        throw new UsageException(
+            $"--checkpoint: {checkpointPath} belongs to a backfill that has not finished (started {state.StartedAt:u}; progress in {BackfillState.PathFor(checkpointPath)}). " +
+            "Replicating now could write a newer change that the rest of the copy then overwrites with an older image, and that item would stay wrong. " +
+            $"Finish the backfill first by running it again (it resumes where it stopped): replicator backfill --source {state.Source} {targets} --checkpoint {checkpointPath} --segments {state.Segments.Count}");
     }
 }

@@ -60,7 +60,7 @@ internal static class CommonOptions
     /// <summary>Parallel scan segments, read at once (backfill, verify).</summary>
     public static Option<int> Segments(string purpose, int defaultSegments = ReplicationOptions.DefaultScanSegments, int max = ReplicationOptions.MaxUserScanSegments) => new("--segments")
     {
-        Description = $"Parallel scan segments, {purpose} at once (1 to {max}, default {defaultSegments}). More segments go faster, if the tables' capacity allows.",
+        Description = $"Parallel scan segments {purpose} (1 to {max}, default {defaultSegments}; at most {ReplicationOptions.MaxConcurrentSegments} are read at once, the rest as those finish). More segments go faster, if the tables' capacity allows.",
         DefaultValueFactory = _ => defaultSegments,
         CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
             ? n

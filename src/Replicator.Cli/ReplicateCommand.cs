@@ -86,6 +86,7 @@ internal static class ReplicateCommand
 
     public static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, ReplicationRequest request, OutputFormat output, CancellationToken interrupt)
     {
+        BackfillCommand.RefuseWhileUnfinished(request.CheckpointPath);
         await Tables.CheckAsync(clients, request.Source, request.Targets, interrupt).ConfigureAwait(false);
         var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
         var poller = PollerHost.Create(clients, request, streamArn, line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));

@@ -29,7 +29,7 @@ internal static class VerifyCommand
         var targets = CommonOptions.Targets();
         var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
-        var segments = CommonOptions.Segments("read per table");
+        var segments = CommonOptions.Segments("per table");
         var settle = new Option<double>("--settle")
         {
             Description = "Seconds to wait, after a first read that differs, before reading both sides again (default 1). Make it longer than the replication lag, so that a change in flight is not reported.",

@@ -2,8 +2,8 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Replicator.Applying;
 using Replicator.Aws;
-using Replicator.Aws.Backfill;
 using Replicator.Aws.Verification;
+using Replicator.Backfill;
 using Replicator.IntegrationTests.Support;
 using Replicator.Model;
 
@@ -175,7 +175,7 @@ public sealed class BackfillTests(MotoServer moto) : IDisposable
         using var throttled = new AwsClients(MotoServer.Credentials, proxy.Endpoint);
         var streamArn = (await Source.DescribeTableAsync(source, TestContext.Current.CancellationToken)).Table.LatestStreamArn;
         var backfiller = new Backfiller(
-            Source,
+            new DynamoDbTableReader(Source, new TargetTable(SourceRegion, source)),
             [new DynamoDbTargetWriter(throttled.DynamoDb(TargetRegion), new TargetTable(TargetRegion, target))],
             moto.Clients.Streams(SourceRegion),
             TimeProvider.System,

@@ -70,6 +70,19 @@ public sealed class SourceIdentityTests(MotoServer moto) : IDisposable
     }
 
     [Fact]
+    public async Task Backfill_TargetThatIsTheSourceByItsArn_IsRefused_AndCopiesNothing()
+    {
+        var source = await SourceWithItemsAsync();
+        var sourceArn = await ArnOfAsync(source);
+
+        var (code, output) = await ReplicatorProcess.RunAsync(moto, Timeout, "backfill", "--source", $"{Region}:{source}", "--target", sourceArn, "--checkpoint", _checkpoint);
+
+        Assert.True(code == 2, $"backfill exited {code}:\n{output}");
+        Assert.Contains("is the source table", Flat(output), StringComparison.Ordinal);
+        Assert.False(File.Exists(_checkpoint), "backfill took a stream position");
+    }
+
+    [Fact]
     public async Task Verify_TargetThatIsTheSourceByItsArn_IsRefused()
     {
         var source = await SourceWithItemsAsync();

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Replicator.Model;
+using Replicator.Streams;
 
-namespace Replicator.Aws.Backfill;
+namespace Replicator.Backfill;
 
 /// <summary>Where one scan segment stands: done, or the last key copied (null: not started).</summary>
 public sealed record SegmentState(bool Done, IReadOnlyDictionary<string, DynamoValue>? LastKey);
@@ -15,6 +16,9 @@ public sealed record SegmentState(bool Done, IReadOnlyDictionary<string, DynamoV
 public sealed record BackfillState(string Source, string Targets, string StreamArn, DateTimeOffset StartedAt, long ItemsCopied, IReadOnlyList<SegmentState> Segments)
 {
     public static string PathFor(string checkpointPath) => checkpointPath + ".backfill.json";
+
+    /// <summary>The unfinished backfill beside this checkpoint, or null when there is none (a finished copy removes its file).</summary>
+    public static BackfillState? Unfinished(string checkpointPath) => Load(PathFor(checkpointPath));
 
     public static BackfillState? Load(string path)
     {
@@ -40,7 +44,7 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new global::Replicator.Streams.CheckpointException($"The backfill progress file {path} is damaged ({e.Message}). Delete it to start the backfill over.", e);
+            throw new CheckpointException($"The backfill progress file {path} is damaged ({e.Message}). Delete it to start the backfill over.", e);
         }
     }
 

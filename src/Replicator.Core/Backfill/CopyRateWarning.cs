@@ -1,0 +1,34 @@
+namespace Replicator.Backfill;
+
+/// <summary>
+/// Warns, once, when the copy at its measured rate would end more than the stream's retention
+/// after it began: changes made early in the copy would be trimmed before replicate replays them.
+/// </summary>
+internal sealed class CopyRateWarning(BackfillCounters counters, DateTimeOffset startedAt, TimeProvider time, Action<string> log)
+{
+    /// <summary>A rate measured over less than this is too noisy to warn on.</summary>
+    private static readonly TimeSpan RateSettlesAfter = TimeSpan.FromSeconds(30);
+
+    private readonly long _started = time.GetTimestamp();
+    private readonly long _copiedBefore = counters.ItemsCopied;
+    private int _warned;
+
+    public void Check()
+    {
+        var elapsed = time.GetElapsedTime(_started);
+        var copied = counters.ItemsCopied - _copiedBefore;
+        if (Volatile.Read(ref _warned) != 0 || elapsed < RateSettlesAfter || copied == 0 || counters.ApproximateTotal <= counters.ItemsCopied)
+        {
+            return;
+        }
+
+        var rate = copied / elapsed.TotalSeconds;
+        var finish = time.GetUtcNow() + TimeSpan.FromSeconds((counters.ApproximateTotal - counters.ItemsCopied) / rate);
+        if (finish - startedAt > ReplicationOptions.StreamRetention && Interlocked.Exchange(ref _warned, 1) == 0)
+        {
+            log($"WARNING: at {rate:0} items/s the copy of about {counters.ApproximateTotal} items ends around {finish:u}, more than 24 hours after it began ({startedAt:u}). " +
+                "The stream keeps changes for 24 hours, so changes made early in the copy would be trimmed before replicate could replay them. " +
+                "Stop and restart with more --segments, or give the targets more write capacity.");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+using Replicator.Model;
+
+namespace Replicator.Verification;
+
+/// <summary>One page of a scan segment; <see cref="LastEvaluatedKey"/> is null on the segment's last page.</summary>
+public sealed record ScanPage(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyDictionary<string, DynamoValue>? LastEvaluatedKey);
+
+/// <summary>What one BatchGetItem came to: the items found (absent keys are simply not there) and the keys the service left unprocessed.</summary>
+public sealed record BatchGetResult(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyList<ItemKey> Unprocessed);

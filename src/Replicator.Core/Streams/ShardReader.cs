@@ -1,5 +1,4 @@
 using Replicator.Model;
-using Replicator.Parsing;
 using Replicator.Retrying;
 
 namespace Replicator.Streams;
@@ -106,15 +105,12 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
         if (page.Batch.Count > 0)
         {
             parts.Touch();
-            var before = parts.Checkpoints.Of(shard.ShardId)?.SequenceNumber;
-            var (failed, retryAt) = await ApplyAsync(page.Batch).ConfigureAwait(false);
-            if (failed)
+            if (await PageApplier.ApplyAsync(parts, shard.ShardId, page.Batch).ConfigureAwait(false) is Applied.Partly partly)
             {
                 Volatile.Write(ref _failing, 1);
-                _retryAt = retryAt;
+                _retryAt = partly.RetryAt;
                 _iterator = null;
-                var moved = parts.Checkpoints.Of(shard.ShardId)?.SequenceNumber != before;
-                return Attempt<Step>.Again($"batch not fully replicated, retrying from {retryAt?.Value ?? "the checkpoint"}", progressed: moved);
+                return Attempt<Step>.Again($"batch not fully replicated, retrying from {partly.RetryAt?.Value ?? "the checkpoint"}", progressed: partly.CheckpointMoved);
             }
 
             Volatile.Write(ref _failing, 0);
@@ -141,32 +137,5 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             _ => (ShardIteratorType.TrimHorizon, (string?)null),
         };
         return parts.Api.GetShardIteratorAsync(parts.Settings.StreamArn, shard.ShardId, type, sequenceNumber, stop);
-    }
-
-    /// <summary>
-    /// Applies a page and checkpoints what became durable. When part of the batch failed, says where
-    /// to retry from: its first unapplied record, or (no position known) the checkpoint. The engine
-    /// is not cancelled: a batch in flight runs to its end.
-    /// </summary>
-    private async Task<(bool Failed, SequenceNumber? RetryAt)> ApplyAsync(ParsedBatch batch)
-    {
-        var report = await parts.Engine.ProcessAsync(batch, parts.Time.GetUtcNow() + parts.Settings.BatchTimeout, CancellationToken.None).ConfigureAwait(false);
-        parts.Progress.Add(report);
-        var durable = batch.Records.Select(record => (SequenceNumber?)record.SequenceNumber)
-            .Concat(batch.Malformed.Select(record => record.SequenceNumber))
-            .Where(position => position is not null && (report.FirstFailure is not { } failure || position < failure))
-            .Max();
-        if (durable is { } last && !report.FailedWithoutPosition)
-        {
-            await parts.Checkpoints.UpdateAsync(shard.ShardId, checkpoint => checkpoint with { SequenceNumber = last.Value, StartAtLatest = false }).ConfigureAwait(false);
-        }
-
-        if (report.Succeeded)
-        {
-            return (false, null);
-        }
-
-        parts.Log($"shard {shard.ShardId}: batch not fully replicated, retrying from {report.FirstFailure?.Value ?? "the checkpoint"}: {string.Join("; ", report.Errors.Take(3))}");
-        return (true, report.FirstFailure);
     }
 }

@@ -1,5 +1,3 @@
-using Replicator.Retrying;
-
 namespace Replicator.Streams;
 
 /// <summary>
@@ -68,13 +66,13 @@ public sealed class StreamPoller
         {
             if (_time.GetUtcNow() >= nextDiscovery)
             {
-                var description = await DescribeAsync(cancellationToken).ConfigureAwait(false);
-                if (description is Described.Stop stop)
+                var description = await Discovery.DescribeAsync(_parts, cancellationToken).ConfigureAwait(false);
+                if (description is Discovery.Stopped stop)
                 {
                     return stop.Outcome;
                 }
 
-                var listed = ((Described.Listed)description).Description;
+                var listed = ((Discovery.Listed)description).Description;
                 if (firstRun && _settings.StartAt == StartPosition.Latest)
                 {
                     // Open shards start at LATEST, closed ones count as read.
@@ -155,36 +153,4 @@ public sealed class StreamPoller
         _settings.StopAfterIdle is { } idle
         && readers.Values.Where(running => !running.Task.IsCompleted).All(running => running.Reader.CaughtUp)
         && _time.GetUtcNow() - _parts.LastActivity >= idle;
-
-    private abstract record Described
-    {
-        public sealed record Listed(StreamDescription Description) : Described;
-
-        public sealed record Stop(PollerOutcome Outcome) : Described;
-    }
-
-    private async Task<Described> DescribeAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var described = await _parts.Retry.RunAsync(
-                async token => Attempt<StreamDescription>.Done(await _parts.Api.DescribeStreamAsync(_settings.StreamArn, token).ConfigureAwait(false)),
-                RetryBudget.Unbounded,
-                e => e is StreamsException { Kind: StreamsErrorKind.Retryable } retryable ? Logged($"DescribeStream: {retryable.Message}; retrying") : null,
-                cancellationToken).ConfigureAwait(false);
-            return described is Retried<StreamDescription>.Succeeded done
-                ? new Described.Listed(done.Value)
-                : new Described.Stop(new PollerOutcome(PollerStop.Cancelled, null, false)); // The budget is unbounded: only cancellation gives up.
-        }
-        catch (StreamsException e)
-        {
-            return new Described.Stop(new PollerOutcome(PollerStop.Failed, $"Cannot read stream {_settings.StreamArn}: {e.Message}", false));
-        }
-    }
-
-    private string Logged(string line)
-    {
-        _parts.Log(line);
-        return line;
-    }
 }

@@ -9,10 +9,16 @@ namespace Replicator.Cli;
 /// <summary><c>replicator status</c>: per shard, where the checkpoint stands and how far behind the stream's head it is.</summary>
 internal static class StatusCommand
 {
-    /// <summary>Pages read past a checkpoint to count what is behind; beyond that the count is a lower bound.</summary>
-    private const int MaxPagesAhead = 5;
+    /// <summary>
+    /// Pages read past a checkpoint to count what is behind: five pages of records, and the empty
+    /// pages in a row that make a shard caught up; beyond that the count is a lower bound.
+    /// </summary>
+    private const int MaxPagesAhead = 5 + ReplicationOptions.EmptyPagesToCatchUp;
 
-    private sealed record ShardStatus(StreamShard Shard, ShardCheckpoint? Checkpoint, int Behind, bool AtLeast, DateTimeOffset? OldestUnreplicated);
+    internal sealed record ShardStatus(StreamShard Shard, ShardCheckpoint? Checkpoint, int Behind, bool AtLeast, DateTimeOffset? OldestUnreplicated);
+
+    /// <summary>What <c>status</c> found; <paramref name="DataLost"/> is the poller's own "data was lost" error, if its lineage rule finds one.</summary>
+    internal sealed record StatusReport(string StreamArn, bool HasCheckpoint, IReadOnlyList<ShardStatus> Shards, string? DataLost);
 
     public static Command Create(IAnsiConsole console, CancellationToken interrupt)
     {
@@ -36,27 +42,40 @@ internal static class StatusCommand
                 throw new UsageException($"--checkpoint: {Path.GetFullPath(path)} holds checkpoints for stream {saved.StreamArn}, not the table's stream {streamArn}.");
             }
 
-            var streams = clients.Streams(table.Region);
-            var description = await streams.DescribeStreamAsync(streamArn, interrupt).ConfigureAwait(false);
-            var statuses = new List<ShardStatus>();
-            foreach (var shard in description.Shards)
-            {
-                var own = saved?.Shards.GetValueOrDefault(shard.ShardId);
-                statuses.Add(await BehindAsync(streams, streamArn, shard, own, interrupt).ConfigureAwait(false));
-            }
-
-            if (parsed.GetValue(output) == OutputFormat.Json)
-            {
-                console.Profile.Out.Writer.WriteLine(Json(streamArn, path, saved is not null, statuses));
-            }
-            else
-            {
-                Render(console, table, streamArn, path, saved is not null, statuses);
-            }
-
-            return ExitCodes.Ok;
+            var report = await ReadAsync(clients.Streams(table.Region), streamArn, saved, interrupt).ConfigureAwait(false);
+            return Write(console, parsed.GetValue(output), table, path, report);
         });
         return command;
+    }
+
+    /// <summary>Lists the shards, applies the poller's lineage rule to the checkpoints, and counts what each shard has unreplicated.</summary>
+    internal static async Task<StatusReport> ReadAsync(IStreamsApi streams, string streamArn, StreamCheckpoints? saved, CancellationToken cancellationToken)
+    {
+        var description = await streams.DescribeStreamAsync(streamArn, cancellationToken).ConfigureAwait(false);
+        var checkpoints = saved?.Shards ?? StreamCheckpoints.Empty(streamArn).Shards;
+        var lost = ShardLineage.Check(description, checkpoints, firstRun: saved is null) is Lineage.Broken broken ? broken.Error : null;
+        var statuses = new List<ShardStatus>();
+        foreach (var shard in description.Shards)
+        {
+            statuses.Add(await BehindAsync(streams, streamArn, shard, checkpoints.GetValueOrDefault(shard.ShardId), cancellationToken).ConfigureAwait(false));
+        }
+
+        return new StatusReport(streamArn, saved is not null, statuses, lost);
+    }
+
+    /// <summary>Prints the report; records lost from the stream make it a failure (exit 1), as they stop <c>replicate</c>.</summary>
+    internal static int Write(IAnsiConsole console, OutputFormat output, Applying.TargetTable table, string path, StatusReport report)
+    {
+        if (output == OutputFormat.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(Json(path, report));
+        }
+        else
+        {
+            Render(console, table, path, report);
+        }
+
+        return report.DataLost is null ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     /// <summary>Reads past the checkpoint (at most a few pages) to count the records not yet replicated and find the oldest.</summary>
@@ -71,6 +90,7 @@ internal static class StatusCommand
             ? await streams.GetShardIteratorAsync(streamArn, shard.ShardId, ShardIteratorType.AfterSequenceNumber, after, cancellationToken).ConfigureAwait(false)
             : await streams.GetShardIteratorAsync(streamArn, shard.ShardId, ShardIteratorType.TrimHorizon, null, cancellationToken).ConfigureAwait(false);
         var behind = 0;
+        var emptyPages = 0;
         DateTimeOffset? oldest = null;
         for (var page = 0; page < MaxPagesAhead && iterator is not null; page++)
         {
@@ -78,7 +98,9 @@ internal static class StatusCommand
             behind += records.Batch.Count;
             oldest ??= records.Batch.Records.FirstOrDefault()?.ApproximateCreationTime;
             iterator = records.NextShardIterator;
-            if (records.Batch.Count == 0)
+            // One empty page is not the head of the shard: DynamoDB may answer empty before records that exist.
+            emptyPages = records.Batch.Count == 0 ? emptyPages + 1 : 0;
+            if (emptyPages >= ReplicationOptions.EmptyPagesToCatchUp)
             {
                 return new ShardStatus(shard, checkpoint, behind, false, oldest);
             }
@@ -89,12 +111,12 @@ internal static class StatusCommand
 
     private static string Age(DateTimeOffset? time) => time is { } at ? $"{Math.Max(0, (DateTimeOffset.UtcNow - at).TotalSeconds):0} s ago" : "-";
 
-    private static void Render(IAnsiConsole console, Applying.TargetTable table, string streamArn, string path, bool hasCheckpoint, List<ShardStatus> statuses)
+    private static void Render(IAnsiConsole console, Applying.TargetTable table, string path, StatusReport report)
     {
-        console.MarkupLineInterpolated($"Stream of [bold]{table}[/]: {streamArn}");
-        console.MarkupLineInterpolated($"Checkpoint file: {Path.GetFullPath(path)}{(hasCheckpoint ? "" : " (none yet: replication would start at the trim horizon)")}");
+        console.MarkupLineInterpolated($"Stream of [bold]{table}[/]: {report.StreamArn}");
+        console.MarkupLineInterpolated($"Checkpoint file: {Path.GetFullPath(path)}{(report.HasCheckpoint ? "" : " (none yet: replication would start at the trim horizon)")}");
         var grid = new Table().AddColumns("Shard", "Parent", "State", "Checkpoint", "Behind (records)", "Oldest unreplicated change");
-        foreach (var status in statuses)
+        foreach (var status in report.Shards)
         {
             grid.AddRow(
                 Markup.Escape(status.Shard.ShardId),
@@ -106,16 +128,25 @@ internal static class StatusCommand
         }
 
         console.Write(grid);
+        if (report.DataLost is { } error)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {error}");
+        }
     }
 
-    private static string Json(string streamArn, string path, bool hasCheckpoint, List<ShardStatus> statuses) => JsonText.Render(writer =>
+    private static string Json(string path, StatusReport report) => JsonText.Render(writer =>
     {
         writer.WriteStartObject();
-        writer.WriteString("streamArn", streamArn);
+        writer.WriteString("streamArn", report.StreamArn);
         writer.WriteString("checkpointFile", Path.GetFullPath(path));
-        writer.WriteBoolean("checkpointExists", hasCheckpoint);
+        writer.WriteBoolean("checkpointExists", report.HasCheckpoint);
+        if (report.DataLost is { } error)
+        {
+            writer.WriteString("error", error);
+        }
+
         writer.WriteStartArray("shards");
-        foreach (var status in statuses)
+        foreach (var status in report.Shards)
         {
             writer.WriteStartObject();
             writer.WriteString("shardId", status.Shard.ShardId);

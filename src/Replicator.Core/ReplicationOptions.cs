@@ -62,6 +62,17 @@ public static class ReplicationOptions
     /// <summary>The longest idle delay a user may ask for.</summary>
     public static readonly TimeSpan MaxIdleDelay = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Empty GetRecords pages in a row before a shard counts as caught up (for <c>--stop-after-idle</c>
+    /// and for an exact "0 behind" in <c>status</c>). DynamoDB documents that a shard can answer empty
+    /// before records that exist ("it might take multiple calls to get to a portion of the shard that
+    /// contains stream records") and gives no bound; each empty page moves the iterator on. Three
+    /// pages in a row is under a second at the default idle delay and three calls in <c>status</c>,
+    /// cheap either way; the poller's idle stop also needs the whole idle window without a record,
+    /// during which it keeps reading every shard.
+    /// </summary>
+    public const int EmptyPagesToCatchUp = 3;
+
     /// <summary>How often the poller looks for new shards (a shard splits about every four hours on AWS).</summary>
     public static readonly TimeSpan DefaultDiscoveryInterval = TimeSpan.FromSeconds(10);
 

@@ -32,6 +32,12 @@ internal sealed class FakeStreamsApi : IStreamsApi
     /// <summary>Every call, in order, e.g. "GetShardIterator shard-1 AfterSequenceNumber 100…", "GetRecords shard-1 → 10".</summary>
     public List<string> Calls { get; } = [];
 
+    /// <summary>When each of <see cref="Calls"/> was made, on <see cref="Time"/>.</summary>
+    public List<DateTimeOffset> CallTimes { get; } = [];
+
+    /// <summary>The clock <see cref="CallTimes"/> are read from.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     private sealed class Shard(string id, string? parent)
     {
         public string Id { get; } = id;
@@ -44,6 +50,12 @@ internal sealed class FakeStreamsApi : IStreamsApi
         public int TrimmedCount { get; set; }
 
         public bool Closed { get; set; }
+
+        /// <summary>No longer listed by DescribeStream, nor readable (as DynamoDB drops a shard about 24 hours after it closes).</summary>
+        public bool Removed { get; set; }
+
+        /// <summary>GetRecords calls still to answer with an empty page, even where records exist (as DynamoDB may).</summary>
+        public int EmptyPages { get; set; }
     }
 
     public string AddShard(string? parent = null)
@@ -81,6 +93,28 @@ internal sealed class FakeStreamsApi : IStreamsApi
         }
     }
 
+    /// <summary>The shard leaves the stream: DescribeStream no longer lists it and reading it is ResourceNotFound, as DynamoDB does about 24 hours after a shard closes.</summary>
+    public void Remove(string shardId)
+    {
+        lock (_gate)
+        {
+            Find(shardId).Removed = true;
+        }
+    }
+
+    /// <summary>
+    /// The shard's next <paramref name="count"/> GetRecords calls return an empty page whose next
+    /// iterator stays where it was, records or not: DynamoDB documents that "it might take multiple
+    /// calls to get to a portion of the shard that contains stream records".
+    /// </summary>
+    public void EmptyPagesBefore(string shardId, int count)
+    {
+        lock (_gate)
+        {
+            Find(shardId).EmptyPages = count;
+        }
+    }
+
     /// <summary>Every iterator handed out so far expires (as after 15 minutes).</summary>
     public void ExpireIterators()
     {
@@ -107,7 +141,7 @@ internal sealed class FakeStreamsApi : IStreamsApi
         lock (_gate)
         {
             Call("DescribeStream");
-            var shards = _shards.Select(shard => new StreamShard(
+            var shards = _shards.Where(shard => !shard.Removed).Select(shard => new StreamShard(
                 shard.Id,
                 shard.Parent,
                 shard.Records.Count > 0 ? Text(shard.Records[0].SequenceNumber) : null,
@@ -174,6 +208,14 @@ internal sealed class FakeStreamsApi : IStreamsApi
                 throw new StreamsException(StreamsErrorKind.TrimmedData, "TrimmedDataAccessException: the iterator points at trimmed records");
             }
 
+            if (shard.EmptyPages > 0)
+            {
+                shard.EmptyPages--;
+                Call($"GetRecords {at.ShardId} -> 0 (empty before records)");
+                var empty = Encoding.UTF8.GetBytes(Events.Event([]));
+                return Task.FromResult(new RecordsPage(StreamEventParser.Parse(empty), Iterator(shard.Id, at.Position)));
+            }
+
             var page = shard.Records.Skip(at.Position).Take(PageSize).ToList();
             var next = at.Position + page.Count;
             Call($"GetRecords {at.ShardId} -> {page.Count}");
@@ -186,6 +228,7 @@ internal sealed class FakeStreamsApi : IStreamsApi
     private void Call(string call)
     {
         Calls.Add(call);
+        CallTimes.Add(Time.GetUtcNow());
         if (ThrottleNext > 0)
         {
             ThrottleNext--;
@@ -201,7 +244,7 @@ internal sealed class FakeStreamsApi : IStreamsApi
     }
 
     private Shard Find(string shardId) =>
-        _shards.FirstOrDefault(shard => shard.Id == shardId) ?? throw new StreamsException(StreamsErrorKind.NotFound, $"ResourceNotFoundException: no shard {shardId}");
+        _shards.FirstOrDefault(shard => shard.Id == shardId && !shard.Removed) ?? throw new StreamsException(StreamsErrorKind.NotFound, $"ResourceNotFoundException: no shard {shardId}");
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

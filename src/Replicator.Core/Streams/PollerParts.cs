@@ -1,0 +1,37 @@
+using Replicator.Retrying;
+
+namespace Replicator.Streams;
+
+/// <summary>What the poller's supervisor and its shard readers share.</summary>
+internal sealed class PollerParts(
+    IStreamsApi api,
+    ReplicationEngine engine,
+    CheckpointLedger checkpoints,
+    PollerSettings settings,
+    TimeProvider time,
+    Random random,
+    Action<string> log)
+{
+    private long _lastActivity = time.GetUtcNow().UtcTicks;
+
+    public IStreamsApi Api => api;
+
+    public ReplicationEngine Engine => engine;
+
+    public CheckpointLedger Checkpoints => checkpoints;
+
+    public PollerSettings Settings => settings;
+
+    public TimeProvider Time => time;
+
+    public Retry Retry { get; } = new(settings.BaseRetryDelay, settings.MaxRetryDelay, time, random);
+
+    public PollerProgress Progress { get; } = new();
+
+    public Action<string> Log => log;
+
+    /// <summary>When the last record arrived (or the run started), for the idle check.</summary>
+    public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivity), TimeSpan.Zero);
+
+    public void Touch() => Interlocked.Exchange(ref _lastActivity, time.GetUtcNow().UtcTicks);
+}

@@ -1,0 +1,31 @@
+namespace Replicator.Streams;
+
+public enum StartPosition : byte { TrimHorizon, Latest }
+
+/// <summary>How the poller runs. Defaults suit DynamoDB Streams (GetRecords at most about 5 times a second per shard).</summary>
+public sealed record PollerSettings
+{
+    public required string StreamArn { get; init; }
+
+    /// <summary>Where to start shards that have no checkpoint yet, on the first run only.</summary>
+    public StartPosition StartAt { get; init; } = StartPosition.TrimHorizon;
+
+    /// <summary>Wait after an empty GetRecords before asking the same shard again.</summary>
+    public TimeSpan IdleDelay { get; init; } = ReplicationOptions.DefaultIdleDelay;
+
+    /// <summary>How often to look for new shards (a shard splits about every four hours on AWS).</summary>
+    public TimeSpan DiscoveryInterval { get; init; } = ReplicationOptions.DefaultDiscoveryInterval;
+
+    /// <summary>
+    /// Stop once every shard is caught up (<see cref="ReplicationOptions.EmptyPagesToCatchUp"/> empty
+    /// pages in a row) and no record arrived for this long; null runs until cancelled.
+    /// </summary>
+    public TimeSpan? StopAfterIdle { get; init; }
+
+    /// <summary>The deadline the engine gets for one batch, retries included.</summary>
+    public TimeSpan BatchTimeout { get; init; } = ReplicationOptions.DefaultBatchTimeout;
+
+    public TimeSpan BaseRetryDelay { get; init; } = ReplicationOptions.DefaultPollerBaseRetryDelay;
+
+    public TimeSpan MaxRetryDelay { get; init; } = ReplicationOptions.DefaultPollerMaxRetryDelay;
+}

@@ -1,0 +1,141 @@
+using Replicator.Model;
+using Replicator.Retrying;
+
+namespace Replicator.Streams;
+
+/// <summary>
+/// Reads one shard in order and hands each page to the engine, checkpointing what became durable.
+/// Each step (read a page, apply it) runs under <see cref="Retry"/> without a budget: throttling, a
+/// 5xx and a batch that failed in part are tried again with backoff that doubles up to the cap, and
+/// starts over only when the checkpoint moves forward (a successful GetRecords alone is no progress).
+/// Anything else ends the reader with <see cref="ShardEnd.Failed"/>, so the poller never runs on
+/// with a shard unread.
+/// </summary>
+internal sealed class ShardReader(StreamShard shard, PollerParts parts)
+{
+    private string? _iterator;
+    private SequenceNumber? _retryAt;
+    private int _emptyPages;
+    private int _failing;
+
+    public StreamShard Shard => shard;
+
+    /// <summary>Enough empty pages in a row (<see cref="ReplicationOptions.EmptyPagesToCatchUp"/>): DynamoDB may answer empty before records that exist.</summary>
+    public bool CaughtUp => Volatile.Read(ref _emptyPages) >= ReplicationOptions.EmptyPagesToCatchUp;
+
+    /// <summary>The last batch failed in part and is being retried.</summary>
+    public bool Failing => Volatile.Read(ref _failing) != 0;
+
+    private enum Step : byte { Applied, Empty, End }
+
+    public async Task<ShardEnd> RunAsync(CancellationToken stop)
+    {
+        try
+        {
+            await parts.Checkpoints.PinAsync(shard.ShardId).ConfigureAwait(false);
+            while (true)
+            {
+                var step = await parts.Retry.RunAsync(ReadPageAsync, RetryBudget.Unbounded, Transient, stop).ConfigureAwait(false);
+                switch (step)
+                {
+                    case Retried<Step>.Succeeded { Value: Step.End }:
+                        await parts.Checkpoints.UpdateAsync(shard.ShardId, checkpoint => checkpoint with { Finished = true, StartAtLatest = false }).ConfigureAwait(false);
+                        parts.Log($"shard {shard.ShardId}: read to its end");
+                        return ShardEnd.ReadToEnd;
+                    case Retried<Step>.Succeeded { Value: Step.Empty }:
+                        Interlocked.Increment(ref _emptyPages);
+                        await Task.Delay(parts.Settings.IdleDelay, parts.Time, stop).ConfigureAwait(false);
+                        break;
+                    case Retried<Step>.Succeeded:
+                        Volatile.Write(ref _emptyPages, 0);
+                        break;
+                    case Retried<Step>.GaveUp:
+                        // The budget is unbounded, so only cancellation ends the retries.
+                        return ShardEnd.Stopped;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return ShardEnd.Stopped;
+        }
+        catch (StreamsException e) when (e.Kind == StreamsErrorKind.TrimmedData)
+        {
+            return new ShardEnd.Failed(DataLoss.Message(
+                $"shard {shard.ShardId} no longer holds the records {DataLoss.Position(parts.Checkpoints.Of(shard.ShardId))}") + $" ({e.Message})");
+        }
+        catch (StreamsException e)
+        {
+            return new ShardEnd.Failed($"shard {shard.ShardId}: {e.Message}");
+        }
+#pragma warning disable CA1031 // Any other failure must stop the poller with its reason, not fault a task nobody watches.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new ShardEnd.Failed($"shard {shard.ShardId} stopped being read ({DataLoss.Position(parts.Checkpoints.Of(shard.ShardId))} is unreplicated) on an unexpected error: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private string? Transient(Exception e)
+    {
+        if (e is StreamsException { Kind: StreamsErrorKind.Retryable } retryable)
+        {
+            parts.Log($"shard {shard.ShardId}: {retryable.Message}; retrying");
+            return retryable.Message;
+        }
+
+        return null;
+    }
+
+    private async Task<Attempt<Step>> ReadPageAsync(CancellationToken stop)
+    {
+        RecordsPage page;
+        try
+        {
+            _iterator ??= await AcquireAsync(stop).ConfigureAwait(false);
+            page = await parts.Api.GetRecordsAsync(_iterator, stop).ConfigureAwait(false);
+        }
+        catch (StreamsException e) when (e.Kind == StreamsErrorKind.ExpiredIterator)
+        {
+            parts.Log($"shard {shard.ShardId}: the iterator expired; getting a new one from the checkpoint");
+            _iterator = null;
+            return Attempt<Step>.Again(e.Message);
+        }
+
+        if (page.Batch.Count > 0)
+        {
+            parts.Touch();
+            if (await PageApplier.ApplyAsync(parts, shard.ShardId, page.Batch).ConfigureAwait(false) is Applied.Partly partly)
+            {
+                Volatile.Write(ref _failing, 1);
+                _retryAt = partly.RetryAt;
+                _iterator = null;
+                return Attempt<Step>.Again($"batch not fully replicated, retrying from {partly.RetryAt?.Value ?? "the checkpoint"}", progressed: partly.CheckpointMoved);
+            }
+
+            Volatile.Write(ref _failing, 0);
+            _retryAt = null;
+        }
+
+        if (page.NextShardIterator is null)
+        {
+            return Attempt<Step>.Done(Step.End);
+        }
+
+        _iterator = page.NextShardIterator;
+        return Attempt<Step>.Done(page.Batch.Count == 0 ? Step.Empty : Step.Applied);
+    }
+
+    /// <summary>A shard iterator: at a failed batch's first unapplied record, after the checkpoint, at LATEST, or at the trim horizon.</summary>
+    private Task<string> AcquireAsync(CancellationToken stop)
+    {
+        var (type, sequenceNumber) = (_retryAt, parts.Checkpoints.Of(shard.ShardId)) switch
+        {
+            ({ } at, _) => (ShardIteratorType.AtSequenceNumber, at.Value),
+            (_, { SequenceNumber: { } after }) => (ShardIteratorType.AfterSequenceNumber, after),
+            (_, { StartAtLatest: true }) => (ShardIteratorType.Latest, null),
+            _ => (ShardIteratorType.TrimHorizon, (string?)null),
+        };
+        return parts.Api.GetShardIteratorAsync(parts.Settings.StreamArn, shard.ShardId, type, sequenceNumber, stop);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Replicator.Applying;
+using Replicator.Cli;
+using Replicator.Streams;
+using Spectre.Console;
+
+namespace Replicator.Tests.Streams;
+
+/// <summary><c>replicator status</c> over <see cref="FakeStreamsApi"/>: it applies the poller's lineage rule, and reads past empty pages.</summary>
+public sealed class StatusTests
+{
+    private readonly PollerHarness _h = new();
+
+    private async Task<(int ExitCode, string Output)> StatusAsync(OutputFormat format)
+    {
+        var report = await StatusCommand.ReadAsync(_h.Streams, FakeStreamsApi.Arn, _h.Checkpoints.Current, TestContext.Current.CancellationToken);
+        var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(text),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 1000;
+        var code = StatusCommand.Write(console, format, new TargetTable("us-east-1", "source"), "checkpoint.json", report);
+        return (code, text.ToString());
+    }
+
+    private static JsonElement ShardOf(string json, string shard) =>
+        JsonDocument.Parse(json).RootElement.GetProperty("shards").EnumerateArray().Single(element => element.GetProperty("shardId").GetString() == shard);
+
+    [Theory]
+    [InlineData(OutputFormat.Text)]
+    [InlineData(OutputFormat.Json)]
+    public async Task Status_ShardGoneFromTheStreamBeforeItWasReadToItsEnd_SaysDataWasLostAndExitsFailed(OutputFormat format)
+    {
+        var parent = _h.Streams.AddShard();
+        _h.WriteMany(parent, 10);
+        await _h.RunAsync();
+        _h.WriteMany(parent, 5, prefix: "lost");
+        _h.Streams.Close(parent);
+        _h.Streams.AddShard(parent);
+        _h.Streams.Remove(parent);
+
+        var (code, output) = await StatusAsync(format);
+
+        Assert.Equal(1, code);
+        var error = format == OutputFormat.Json ? JsonDocument.Parse(output).RootElement.GetProperty("error").GetString() : output;
+        Assert.Contains("Data was lost from the stream", error, StringComparison.Ordinal);
+        Assert.Contains(parent, error, StringComparison.Ordinal);
+        Assert.Contains("backfill", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_NothingLost_HasNoErrorAndExitsOk()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 10);
+        await _h.RunAsync();
+
+        var (code, output) = await StatusAsync(OutputFormat.Json);
+
+        Assert.Equal(0, code);
+        Assert.False(JsonDocument.Parse(output).RootElement.TryGetProperty("error", out _));
+        Assert.Equal(0, ShardOf(output, shard).GetProperty("recordsBehind").GetInt32());
+    }
+
+    [Fact]
+    public async Task Status_EmptyPagesBeforeRecordsThatExist_AreReadPast_NotReportedAsZeroBehind()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 7);
+        _h.Streams.EmptyPagesBefore(shard, ReplicationOptions.EmptyPagesToCatchUp - 1);
+
+        var (_, output) = await StatusAsync(OutputFormat.Json);
+
+        var status = ShardOf(output, shard);
+        Assert.Equal(7, status.GetProperty("recordsBehind").GetInt32());
+        Assert.False(status.GetProperty("recordsBehindIsLowerBound").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_MorePagesOfRecordsThanItReads_ShowsALowerBound()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 200); // Twenty pages of ten.
+
+        var (_, output) = await StatusAsync(OutputFormat.Json);
+
+        var status = ShardOf(output, shard);
+        Assert.True(status.GetProperty("recordsBehindIsLowerBound").GetBoolean());
+        Assert.InRange(status.GetProperty("recordsBehind").GetInt32(), 10, 199);
+    }
+}

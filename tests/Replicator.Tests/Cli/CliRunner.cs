@@ -8,6 +8,13 @@ internal static class CliRunner
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
         var text = new StringWriter();
+        var code = await Replicator.Cli.Cli.RunAsync(args, Console(text));
+        return (code, text.ToString());
+    }
+
+    /// <summary>A plain console writing to <paramref name="text"/>, wide enough that nothing wraps: the tests look for whole phrases.</summary>
+    public static IAnsiConsole Console(StringWriter text)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(text),
@@ -15,9 +22,8 @@ internal static class CliRunner
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 1000; // No wrapping: the tests look for whole phrases.
-        var code = await Replicator.Cli.Cli.RunAsync(args, console);
-        return (code, text.ToString());
+        console.Profile.Width = 1000;
+        return console;
     }
 
     /// <summary>The arguments with <paramref name="option"/> set to <paramref name="value"/> (replaced if present, else added).</summary>

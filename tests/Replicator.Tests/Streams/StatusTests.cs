@@ -15,15 +15,7 @@ public sealed class StatusTests
     {
         var report = await StatusCommand.ReadAsync(_h.Streams, FakeStreamsApi.Arn, _h.Checkpoints.Current, TestContext.Current.CancellationToken);
         var text = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(text),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 1000;
-        var code = StatusCommand.Write(console, format, new TargetTable("us-east-1", "source"), "checkpoint.json", report);
+        var code = StatusCommand.Write(Replicator.Tests.Cli.CliRunner.Console(text), format, new TargetTable("us-east-1", "source"), "checkpoint.json", report);
         return (code, text.ToString());
     }
 

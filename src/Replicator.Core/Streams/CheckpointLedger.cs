@@ -27,9 +27,20 @@ internal sealed class CheckpointLedger(ICheckpointStore store, string streamArn)
         }
     }
 
-    /// <summary>Gives a shard its entry when its reading starts (null: from its trim horizon), so its lineage outlives its parent's entry.</summary>
-    public Task PinAsync(string shardId) =>
-        _entries.TryAdd(shardId, new ShardCheckpoint(null)) ? SaveAsync() : Task.CompletedTask;
+    /// <summary>
+    /// Gives shards their entries, in one save, when their reading starts (null: from the trim
+    /// horizon), so each shard's lineage outlives its parent's entry.
+    /// </summary>
+    public Task PinAllAsync(IEnumerable<string> shardIds)
+    {
+        var added = false;
+        foreach (var shardId in shardIds)
+        {
+            added |= _entries.TryAdd(shardId, new ShardCheckpoint(null));
+        }
+
+        return added ? SaveAsync() : Task.CompletedTask;
+    }
 
     public async Task UpdateAsync(string shardId, Func<ShardCheckpoint, ShardCheckpoint> change)
     {

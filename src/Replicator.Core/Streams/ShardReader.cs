@@ -32,7 +32,6 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
     {
         try
         {
-            await parts.Checkpoints.PinAsync(shard.ShardId).ConfigureAwait(false);
             while (true)
             {
                 var step = await parts.Retry.RunAsync(ReadPageAsync, RetryBudget.Unbounded, Transient, stop).ConfigureAwait(false);
@@ -47,7 +46,6 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
                         await Task.Delay(parts.Settings.IdleDelay, parts.Time, stop).ConfigureAwait(false);
                         break;
                     case Retried<Step>.Succeeded:
-                        Volatile.Write(ref _emptyPages, 0);
                         break;
                     case Retried<Step>.GaveUp:
                         // The budget is unbounded, so only cancellation ends the retries.
@@ -104,6 +102,8 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
 
         if (page.Batch.Count > 0)
         {
+            // Records: not caught up, whether or not this batch applies.
+            Volatile.Write(ref _emptyPages, 0);
             parts.Touch();
             if (await PageApplier.ApplyAsync(parts, shard.ShardId, page.Batch).ConfigureAwait(false) is Applied.Partly partly)
             {
@@ -126,8 +126,14 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
         return Attempt<Step>.Done(page.Batch.Count == 0 ? Step.Empty : Step.Applied);
     }
 
-    /// <summary>A shard iterator: at a failed batch's first unapplied record, after the checkpoint, at LATEST, or at the trim horizon.</summary>
-    private Task<string> AcquireAsync(CancellationToken stop)
+    /// <summary>
+    /// A shard iterator: at a failed batch's first unapplied record, after the checkpoint, at
+    /// LATEST, or at the trim horizon. LATEST is taken once: the stream gives no position for
+    /// "now" to keep, so once it is taken the entry says "from the trim horizon", and an iterator
+    /// that expires, or a restart, before the first record replays the shard rather than skip
+    /// what was written meanwhile.
+    /// </summary>
+    private async Task<string> AcquireAsync(CancellationToken stop)
     {
         var (type, sequenceNumber) = (_retryAt, parts.Checkpoints.Of(shard.ShardId)) switch
         {
@@ -136,6 +142,12 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             (_, { StartAtLatest: true }) => (ShardIteratorType.Latest, null),
             _ => (ShardIteratorType.TrimHorizon, (string?)null),
         };
-        return parts.Api.GetShardIteratorAsync(parts.Settings.StreamArn, shard.ShardId, type, sequenceNumber, stop);
+        var iterator = await parts.Api.GetShardIteratorAsync(parts.Settings.StreamArn, shard.ShardId, type, sequenceNumber, stop).ConfigureAwait(false);
+        if (type == ShardIteratorType.Latest)
+        {
+            await parts.Checkpoints.UpdateAsync(shard.ShardId, checkpoint => checkpoint.SequenceNumber is null ? checkpoint with { StartAtLatest = false } : checkpoint).ConfigureAwait(false);
+        }
+
+        return iterator;
     }
 }

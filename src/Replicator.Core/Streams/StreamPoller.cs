@@ -87,7 +87,11 @@ public sealed class StreamPoller
                     return new PollerOutcome(PollerStop.Failed, broken.Error, false);
                 }
 
-                foreach (var shard in ((Lineage.Intact)lineage).Ready.Where(shard => !readers.ContainsKey(shard.ShardId)))
+                // Pinned together, in one save, before any of them is read: a run killed between two
+                // pins would leave the next run a shard without an entry whose parent has gone.
+                var starting = ((Lineage.Intact)lineage).Ready.Where(shard => !readers.ContainsKey(shard.ShardId)).ToList();
+                await _parts.Checkpoints.PinAllAsync(starting.Select(shard => shard.ShardId)).ConfigureAwait(false);
+                foreach (var shard in starting)
                 {
                     readers[shard.ShardId] = Start(shard, stopReaders);
                 }

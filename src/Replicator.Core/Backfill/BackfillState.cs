@@ -15,6 +15,12 @@ public sealed record SegmentState(bool Done, IReadOnlyDictionary<string, DynamoV
 /// </summary>
 public sealed record BackfillState(string Source, string Targets, string StreamArn, DateTimeOffset StartedAt, long ItemsCopied, IReadOnlyList<SegmentState> Segments)
 {
+    /// <summary>
+    /// The stream position is in the checkpoint. The progress file is written before the position
+    /// is taken, so that replicate refuses from the very start; until it is taken, nothing is copied.
+    /// </summary>
+    public bool PositionTaken { get; init; } = true;
+
     public static string PathFor(string checkpointPath) => checkpointPath + ".backfill.json";
 
     /// <summary>The unfinished backfill beside this checkpoint, or null when there is none (a finished copy removes its file).</summary>
@@ -40,7 +46,10 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
                 root.GetProperty("streamArn").GetString()!,
                 DateTimeOffset.Parse(root.GetProperty("startedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
                 root.GetProperty("itemsCopied").GetInt64(),
-                segments);
+                segments)
+            {
+                PositionTaken = !root.TryGetProperty("positionTaken", out var taken) || taken.GetBoolean(),
+            };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -60,6 +69,7 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
             writer.WriteString("streamArn", StreamArn);
             writer.WriteString("startedAt", StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             writer.WriteNumber("itemsCopied", ItemsCopied);
+            writer.WriteBoolean("positionTaken", PositionTaken);
             writer.WriteStartArray("segments");
             foreach (var segment in Segments)
             {

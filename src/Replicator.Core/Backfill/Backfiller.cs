@@ -63,21 +63,32 @@ public sealed class Backfiller
         var resumed = state is not null;
         if (state is null)
         {
+            // The progress file first: from here on replicate refuses this checkpoint, even if the
+            // process dies between taking the position and writing its first page.
+            state = new BackfillState(request.Source.ToString(), TargetsText(request), streamArn, _time.GetUtcNow(), 0, Enumerable.Repeat(new SegmentState(false, null), request.Segments).ToList())
+            {
+                PositionTaken = false,
+            };
+            state.Save(progressPath);
+        }
+        else
+        {
+            Resume(request, streamArn, state, progressPath);
+        }
+
+        if (!state.PositionTaken)
+        {
             try
             {
                 await _position.TakeAsync(request.CheckpointPath, streamArn, cancellationToken).ConfigureAwait(false);
             }
             catch (StreamsException e)
             {
-                throw new BackfillException($"The stream position could not be taken: {e.Message}. Nothing was copied yet.", e);
+                throw new BackfillException($"The stream position could not be taken: {e.Message}. Nothing was copied yet; run the same command again.", e);
             }
 
-            state = new BackfillState(request.Source.ToString(), TargetsText(request), streamArn, _time.GetUtcNow(), 0, Enumerable.Repeat(new SegmentState(false, null), request.Segments).ToList());
+            state = state with { PositionTaken = true };
             state.Save(progressPath);
-        }
-        else
-        {
-            Resume(request, streamArn, state, progressPath);
         }
 
         var progress = new BackfillProgress(state, progressPath, Counters);
@@ -106,7 +117,9 @@ public sealed class Backfiller
                 "Run the same command again to resume it, or delete the file to start over.");
         }
 
-        _log($"resuming the backfill started {state.StartedAt:u}: {state.ItemsCopied} items already copied; the stream position it took then is kept");
+        _log(state.PositionTaken
+            ? $"resuming the backfill started {state.StartedAt:u}: {state.ItemsCopied} items already copied; the stream position it took then is kept"
+            : $"resuming the backfill started {state.StartedAt:u}: its stream position was not taken yet, so it is taken now, before anything is copied");
     }
 
     /// <summary>

@@ -155,6 +155,34 @@ public sealed class BackfillerTests : IDisposable
         Assert.Equal(new ShardCheckpoint($"{head}"), (await new FileCheckpointStore(CheckpointPath).LoadAsync(Token))!.Shards[shard]);
     }
 
+    /// <summary>
+    /// The progress file is written before the stream position is taken, so replicate refuses the
+    /// checkpoint from the start: a run that dies before its position is taken (here: the stream
+    /// refuses) leaves it, and the rerun takes the position, then copies.
+    /// </summary>
+    [Fact]
+    public async Task Run_PositionNotTaken_LeavesTheProgressFileSoReplicateWaits_AndTheRerunTakesItThenCopies()
+    {
+        var shard = _streams.AddShard();
+        var head = _streams.Append(shard, "user1", 1);
+        _streams.FailNext = new StreamsException(StreamsErrorKind.Fatal, "AccessDeniedException: not now");
+
+        var error = await Assert.ThrowsAsync<BackfillException>(() => DriveAsync(Backfiller().RunAsync(Request(2), FakeStreamsApi.Arn, Token)));
+
+        Assert.Contains("could not be taken", error.Message, StringComparison.Ordinal);
+        var left = BackfillState.Unfinished(CheckpointPath);
+        Assert.NotNull(left);
+        Assert.False(left.PositionTaken);
+        Assert.Empty(_target.Items);
+
+        var result = await DriveAsync(Backfiller().RunAsync(Request(2), FakeStreamsApi.Arn, Token));
+
+        Assert.True(result.Resumed);
+        AssertTargetHoldsTheSource(_target);
+        Assert.Equal(new ShardCheckpoint($"{head}"), (await new FileCheckpointStore(CheckpointPath).LoadAsync(Token))!.Shards[shard]);
+        Assert.Null(BackfillState.Unfinished(CheckpointPath));
+    }
+
     /// <summary>Defect 8: --segments 1000 read all 1000 segments at once. More than the limit shows it (fewer than 1000 keep the test fast: every page rewrites the progress file).</summary>
     [Fact]
     public async Task Run_MoreSegmentsThanTheLimit_ReadsAtMostTheLimitAtOnce_AndFinishesThemAll()

@@ -26,6 +26,9 @@ internal sealed class FakeStreamsApi : IStreamsApi
     /// <summary>At most this many records a GetRecords page (AWS: 1,000).</summary>
     public int PageSize { get; set; } = 10;
 
+    /// <summary>Thrown by the next call (once), as the service would answer it.</summary>
+    public StreamsException? FailNext { get; set; }
+
     /// <summary>Calls to fail with throttling before answering again.</summary>
     public int ThrottleNext { get; set; }
 
@@ -233,6 +236,12 @@ internal sealed class FakeStreamsApi : IStreamsApi
         {
             ThrottleNext--;
             throw new StreamsException(StreamsErrorKind.Retryable, "LimitExceededException: Rate exceeded for shard");
+        }
+
+        if (FailNext is { } failure)
+        {
+            FailNext = null;
+            throw failure;
         }
     }
 

@@ -57,7 +57,17 @@ internal static class StatusCommand
         var statuses = new List<ShardStatus>();
         foreach (var shard in description.Shards)
         {
-            statuses.Add(await BehindAsync(streams, streamArn, shard, checkpoints.GetValueOrDefault(shard.ShardId), cancellationToken).ConfigureAwait(false));
+            var checkpoint = checkpoints.GetValueOrDefault(shard.ShardId);
+            try
+            {
+                statuses.Add(await BehindAsync(streams, streamArn, shard, checkpoint, cancellationToken).ConfigureAwait(false));
+            }
+            catch (StreamsException e) when (e.Kind == StreamsErrorKind.TrimmedData)
+            {
+                // What the poller would meet reading on from this checkpoint: the same error, the same exit.
+                lost ??= DataLoss.Message($"shard {shard.ShardId} no longer holds the records {DataLoss.Position(checkpoint)}") + $" ({e.Message})";
+                statuses.Add(new ShardStatus(shard, checkpoint, 0, true, null));
+            }
         }
 
         return new StatusReport(streamArn, saved is not null, statuses, lost);

@@ -79,6 +79,13 @@ public sealed class ReplicationEngine
                 }
             }
 
+            // Fail closed: an action the applier said nothing about is not durable on this target.
+            var answered = results.Select(result => result.Action).ToHashSet();
+            foreach (var missing in plan.Actions.Where(action => !answered.Contains(action)))
+            {
+                tally.Failed(missing, $"{target} {missing.Key}: no outcome was reported for this write");
+            }
+
             latencies.Add(new TargetLatency(target.Region, applied));
         }
 

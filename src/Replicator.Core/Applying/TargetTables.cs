@@ -39,6 +39,11 @@ public static partial class TargetTables
             region = parts[3];
             table = parts[5]["table/".Length..];
             arn = text;
+            if (RegionPattern().IsMatch(region) && parts[1] != PartitionOf(region))
+            {
+                // Otherwise the same table could be spelled twice, under two identities.
+                throw new FormatException($"'{text}' names partition '{parts[1]}', but region {region} is in partition '{PartitionOf(region)}'");
+            }
         }
         else
         {
@@ -65,7 +70,18 @@ public static partial class TargetTables
         return new TargetTable(region, table, arn);
     }
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    /// <summary>The partition a region belongs to, by its prefix, as AWS names them (cn-north-1 is in aws-cn).</summary>
+    public static string PartitionOf(string region) => region switch
+    {
+        _ when region.StartsWith("cn-", StringComparison.Ordinal) => "aws-cn",
+        _ when region.StartsWith("us-gov-", StringComparison.Ordinal) => "aws-us-gov",
+        _ when region.StartsWith("us-isob-", StringComparison.Ordinal) => "aws-iso-b",
+        _ when region.StartsWith("us-iso-", StringComparison.Ordinal) => "aws-iso",
+        _ when region.StartsWith("eusc-", StringComparison.Ordinal) => "aws-eusc",
+        _ => "aws",
+    };
+
+    [GeneratedRegex("^[a-z]{2,4}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();
 
     [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]

@@ -1,7 +1,7 @@
 namespace Replicator.Streams;
 
 /// <summary>The one wording of "records left the stream unreplicated", so every path that finds it says the same and what to do.</summary>
-internal static class DataLoss
+public static class DataLoss
 {
     public static string Message(string what) =>
         $"Data was lost from the stream: {what}; they passed the stream's 24-hour retention before they were replicated, so the targets are missing those changes. " +

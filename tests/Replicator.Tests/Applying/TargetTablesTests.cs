@@ -54,4 +54,24 @@ public sealed class TargetTablesTests
 
         Assert.Contains(text, error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A partition the region is not in would give one table a second identity, and slip past the check that no target is the source.</summary>
+    [Theory]
+    [InlineData("arn:aws-cn:dynamodb:us-east-1:111111111111:table/src")]
+    [InlineData("arn:aws:dynamodb:cn-north-1:111111111111:table/src")]
+    [InlineData("arn:aws:dynamodb:us-gov-west-1:111111111111:table/src")]
+    public void Parse_ArnWhosePartitionIsNotTheRegions_IsRefused(string text)
+    {
+        var error = Assert.Throws<FormatException>(() => TargetTables.Parse(text));
+
+        Assert.Contains("partition", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("arn:aws-cn:dynamodb:cn-north-1:111111111111:table/src", "cn-north-1")]
+    [InlineData("arn:aws-us-gov:dynamodb:us-gov-west-1:111111111111:table/src", "us-gov-west-1")]
+    [InlineData("arn:aws-eusc:dynamodb:eusc-de-east-1:111111111111:table/src", "eusc-de-east-1")]
+    [InlineData("eusc-de-east-1:src", "eusc-de-east-1")]
+    public void Parse_TablesOfOtherPartitions_AreRead(string text, string region) =>
+        Assert.Equal(region, TargetTables.Parse(text).Region);
 }

@@ -84,4 +84,20 @@ public sealed class StatusTests
         Assert.True(status.GetProperty("recordsBehindIsLowerBound").GetBoolean());
         Assert.InRange(status.GetProperty("recordsBehind").GetInt32(), 10, 199);
     }
+
+    [Fact]
+    public async Task Status_CheckpointPastTheTrimHorizon_SaysDataWasLostAndExitsFailed()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 10);
+        await _h.RunAsync();
+        _h.WriteMany(shard, 10);
+        _h.Streams.Trim(shard, 15); // Five records written after the checkpoint are gone.
+
+        var (code, output) = await StatusAsync(OutputFormat.Text);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("Data was lost from the stream", output, StringComparison.Ordinal);
+        Assert.Contains(shard, output, StringComparison.Ordinal);
+    }
 }

@@ -20,13 +20,10 @@ namespace Replicator.Aws;
 /// </summary>
 public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDeadLetterSink
 {
-    /// <summary>An SQS message body is at most 1 MiB (a queue may be set to take less).</summary>
-    internal const int MaxMessageBytes = 1024 * 1024;
-
     public async Task SendAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         var body = Body(letter, includeRecord: true);
-        if (Encoding.UTF8.GetByteCount(body) > MaxMessageBytes)
+        if (Encoding.UTF8.GetByteCount(body) > ReplicationOptions.MaxMessageBytes)
         {
             await SendBodyAsync(letter, Body(letter, includeRecord: false), cancellationToken).ConfigureAwait(false);
             return;

@@ -48,6 +48,15 @@ public static class ReplicationOptions
     /// </summary>
     public static readonly TimeSpan DefaultDeadlineReserve = TimeSpan.FromSeconds(3);
 
+    /// <summary>An SQS message body is at most 1 MiB (a queue may be set to take less).</summary>
+    public const int MaxMessageBytes = 1024 * 1024;
+
+    /// <summary>Lambda runs a function for at most 15 minutes: the deadline when the runtime API gives none.</summary>
+    public static readonly TimeSpan MaxFunctionTimeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>CloudWatch's embedded metric format takes at most 100 values for one metric in one line.</summary>
+    public const int MaxValuesPerMetric = 100;
+
     // ---- DynamoDB Streams and the poller -------------------------------------------------------
 
     /// <summary>A stream keeps each record for 24 hours; after that it is trimmed.</summary>

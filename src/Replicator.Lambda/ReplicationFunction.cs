@@ -27,9 +27,6 @@ internal abstract record InvocationResult
 /// </summary>
 internal sealed class ReplicationFunction(ReplicationEngine engine, IReadOnlyList<TargetTable> targets, TimeProvider time, TextWriter log, string? functionName = null)
 {
-    /// <summary>Lambda runs a function for at most 15 minutes: the deadline when the runtime API gives none.</summary>
-    internal static readonly TimeSpan MaxFunctionTimeout = TimeSpan.FromMinutes(15);
-
     /// <summary>Builds the AWS writers, the dead-letter sink and the engine, once for the life of the process.</summary>
     public static ReplicationFunction Create(LambdaConfiguration configuration, AwsClients clients, TimeProvider time, Random random, TextWriter log)
     {
@@ -44,7 +41,7 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, IReadOnlyLis
     {
         try
         {
-            var deadline = invocation.Deadline ?? time.GetUtcNow() + MaxFunctionTimeout;
+            var deadline = invocation.Deadline ?? time.GetUtcNow() + ReplicationOptions.MaxFunctionTimeout;
             var batch = StreamEventParser.Parse(invocation.Event);
             if (TargetIsSource(batch, invocation) is { } refused)
             {

@@ -10,9 +10,6 @@ public static class ReportLines
 {
     public const string MetricNamespace = "DynamoDbReplicator";
 
-    /// <summary>EMF takes at most 100 values for one metric in one line.</summary>
-    internal const int MaxValuesPerMetric = 100;
-
     public static string LogLine(BatchReport report, string? requestId) => JsonText.Render(writer =>
     {
         writer.WriteStartObject();
@@ -74,7 +71,7 @@ public static class ReportLines
 
         foreach (var target in report.Latencies)
         {
-            foreach (var values in target.Milliseconds.Chunk(MaxValuesPerMetric))
+            foreach (var values in target.Milliseconds.Chunk(ReplicationOptions.MaxValuesPerMetric))
             {
                 yield return JsonText.Render(writer =>
                 {

@@ -212,7 +212,7 @@ public sealed class EngineOnMotoTests(MotoServer moto)
     public void DeadLetter_TooLargeForOneMessage_IsSentWithoutItsBody()
     {
         var letter = new DeadLetter("us-west-2:t", "ValidationException", "9", "e9", Encoding.UTF8.GetBytes($"{{\"x\":\"{new string('x', 1100 * 1024)}\"}}"));
-        Assert.True(Encoding.UTF8.GetByteCount(SqsDeadLetterSink.Body(letter, includeRecord: true)) > SqsDeadLetterSink.MaxMessageBytes);
+        Assert.True(Encoding.UTF8.GetByteCount(SqsDeadLetterSink.Body(letter, includeRecord: true)) > ReplicationOptions.MaxMessageBytes);
         var small = JsonNode.Parse(SqsDeadLetterSink.Body(letter, includeRecord: false))!;
         Assert.True((bool?)small["truncated"]);
         Assert.Equal("9", (string?)small["sequenceNumber"]);

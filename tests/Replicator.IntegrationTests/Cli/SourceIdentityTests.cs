@@ -19,7 +19,11 @@ public sealed class SourceIdentityTests(MotoServer moto) : IDisposable
 
     private readonly string _checkpoint = Path.Combine(Path.GetTempPath(), $"{MotoServer.UniqueName("cp")}.json");
 
-    public void Dispose() => File.Delete(_checkpoint);
+    public void Dispose()
+    {
+        File.Delete(_checkpoint);
+        File.Delete(_checkpoint + ".backfill.json");
+    }
 
     /// <summary>The output as one line: the console wraps long lines at spaces when it is not a terminal.</summary>
     private static string Flat(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
@@ -80,6 +84,7 @@ public sealed class SourceIdentityTests(MotoServer moto) : IDisposable
         Assert.True(code == 2, $"backfill exited {code}:\n{output}");
         Assert.Contains("is the source table", Flat(output), StringComparison.Ordinal);
         Assert.False(File.Exists(_checkpoint), "backfill took a stream position");
+        Assert.False(File.Exists(_checkpoint + ".backfill.json"), "backfill began a copy");
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class ReplicationEngineTests
         // Key k7 is throttled for ever; its first record is 1007, its second 1057 (50 keys a round).
         target.Fault = actions => actions.Any(a => IsKey(a, "k7")) ? actions.Where(a => IsKey(a, "k7")).ToList() : [];
 
-        var report = await ProcessAsync(Engine(null, target), Batch(keys: 50, changesPerKey: 2), In(300));
+        var report = await ProcessAsync(Engine(null, target), Batch(keys: 50, changesPerKey: 2), In(2000));
 
         Assert.False(report.Succeeded);
         Assert.Equal("1007", report.FirstFailure?.Value);
@@ -107,6 +107,7 @@ public sealed class ReplicationEngineTests
         var report = await ProcessAsync(Engine(null, target), Batch(keys: 3), In(60_000));
 
         Assert.Equal("1000", report.FirstFailure?.Value);
+        Assert.Equal(1, target.BatchRequests); // Refused once, never retried.
         Assert.True(_time.GetUtcNow() - FakeClock.Start < TimeSpan.FromSeconds(1), $"the engine waited {_time.GetUtcNow() - FakeClock.Start} for a fatal error");
     }
 
@@ -159,7 +160,7 @@ public sealed class ReplicationEngineTests
     {
         var target = new InMemoryTarget { Fault = PoisonOn("k3") };
         var deadLetters = new InMemoryDeadLetters { Hangs = true };
-        var deadline = In(500);
+        var deadline = In(2000);
 
         var report = await ProcessAsync(Engine(deadLetters, target), Batch(keys: 10), deadline);
 
@@ -291,7 +292,7 @@ public sealed class ReplicationEngineTests
         var west = new InMemoryTarget("us-west-2");
         var europe = new InMemoryTarget("eu-west-1") { Fault = actions => actions.Where(a => IsKey(a, "k5")).ToList() };
 
-        var report = await ProcessAsync(Engine(null, west, europe), Batch(keys: 10), In(300));
+        var report = await ProcessAsync(Engine(null, west, europe), Batch(keys: 10), In(2000));
 
         Assert.Equal("1005", report.FirstFailure?.Value);
         Assert.Equal(10, west.Items.Count);
@@ -331,7 +332,7 @@ public sealed class ReplicationEngineTests
                 ? throw new TargetRefuses(TargetErrorKind.Poison, "ValidationException")
                 : actions.Where(Fails).ToList();
 
-            var report = ProcessAsync(Engine(null, target), batch, In(150)).GetAwaiter().GetResult();
+            var report = ProcessAsync(Engine(null, target), batch, In(600)).GetAwaiter().GetResult();
 
             var expected = PlannerTests.ApplyOneByOne(batch.Records, []);
             if (report.FirstFailure is not { } resumeAt)

@@ -2,7 +2,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Replicator.Tests.Fixtures;
 
-/// <summary>Drives work that waits on a <see cref="FakeTimeProvider"/>: deadlines and backoff are on the fake clock, so a slow machine changes nothing.</summary>
+/// <summary>
+/// Drives work that waits on a <see cref="FakeTimeProvider"/>: deadlines and backoff are on the
+/// fake clock, which moves a step each real millisecond or so while the work runs, busy or not.
+/// So fake time runs a few times faster than real time: a deadline must leave the work's busy
+/// parts ample real time (about a fifth of it, at the engine tests' 5 ms step).
+/// </summary>
 internal static class FakeClock
 {
     public static readonly DateTimeOffset Start = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);

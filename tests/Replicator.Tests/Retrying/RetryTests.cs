@@ -8,6 +8,9 @@ public sealed class RetryTests
     private static readonly TimeSpan Base = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Max = TimeSpan.FromSeconds(2);
 
+    /// <summary>Real time a loop that should end at once may take: a hang fails the test instead.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
     /// <summary>A jitter that always picks the ceiling, so each wait is exactly base × 2^n, capped.</summary>
@@ -46,7 +49,7 @@ public sealed class RetryTests
     public async Task Run_DoneAtOnce_MakesOneAttemptAndNoWait()
     {
         var starts = new List<DateTimeOffset>();
-        var result = await Retry().RunAsync(FailingTimes(0, starts), RetryBudget.Unbounded, null, CancellationToken.None);
+        var result = await Retry().RunAsync(FailingTimes(0, starts), RetryBudget.Unbounded, null, CancellationToken.None).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         var done = Assert.IsType<Retried<string>.Succeeded>(result);
         Assert.Equal(("ok", 1), (done.Value, done.Attempts));
@@ -118,7 +121,7 @@ public sealed class RetryTests
             _ => throw new InvalidOperationException("a bug"),
             RetryBudget.Unbounded,
             transient,
-            CancellationToken.None));
+            CancellationToken.None).WaitAsync(Bound, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -130,7 +133,7 @@ public sealed class RetryTests
         _time.Advance(TimeSpan.FromMilliseconds(150));
         await cancel.CancelAsync();
 
-        var gaveUp = Assert.IsType<Retried<string>.GaveUp>(await run);
+        var gaveUp = Assert.IsType<Retried<string>.GaveUp>(await run.WaitAsync(Bound, TestContext.Current.CancellationToken));
         Assert.True(gaveUp.Cancelled);
         Assert.Equal((2, "problem 2"), (gaveUp.Attempts, gaveUp.LastProblem));
     }
@@ -148,7 +151,7 @@ public sealed class RetryTests
             },
             RetryBudget.Unbounded,
             _ => "anything",
-            cancel.Token);
+            cancel.Token).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         Assert.True(Assert.IsType<Retried<int>.GaveUp>(result).Cancelled);
     }

@@ -39,6 +39,8 @@ public sealed class PollerIdleTests
         await clock.DriveAsync(run, actors: 2, atMost: TimeSpan.FromMinutes(1));
 
         Assert.Equal(PollerStop.Idle, (await run).Stop);
+        // It waited the whole window after catching up (under a second), and not much more.
+        Assert.InRange(clock.GetUtcNow() - clock.Start, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6));
         Assert.True(clock.GetUtcNow() - clock.Start < TimeSpan.FromSeconds(6), string.Join("\n", _h.Streams.Calls.Select((c, i) => $"{(_h.Streams.CallTimes[i] - clock.Start).TotalMilliseconds} {c}").Take(60)));
         _h.AssertTargetIsUpToDate();
     }

@@ -34,7 +34,9 @@ public sealed class PollerStartTests
         var firstPin = _h.Checkpoints.Saves.First(save => save.Shards.ContainsKey(a) || save.Shards.ContainsKey(b));
         Assert.True(firstPin.Shards.ContainsKey(a) && firstPin.Shards.ContainsKey(b), $"a save pinned only {string.Join(", ", firstPin.Shards.Keys)}");
 
-        // And what such a save leaves, the next run reads on from, with nothing taken for lost.
+        // And what such a save leaves, the next run (no longer a first run) reads on from, with nothing taken for lost.
+        _h.Store = new InMemoryCheckpointStore();
+        await _h.Store.SaveAsync(firstPin, TestContext.Current.CancellationToken);
         var next = await _h.RunAsync();
         Assert.Equal((PollerStop.Idle, null), (next.Stop, next.Error));
     }
@@ -50,10 +52,7 @@ public sealed class PollerStartTests
         var shard = _h.Streams.AddShard();
         _h.Settings = _h.Settings with { StartAt = StartPosition.Latest, IdleDelay = TimeSpan.FromMilliseconds(150), StopAfterIdle = TimeSpan.FromSeconds(1.5) };
         var run = _h.RunAsync();
-        while (EmptyReads(shard) < 3)
-        {
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+        await UntilAsync(() => EmptyReads(shard) >= 3, run);
 
         // The iterator in hand expires (as after 15 minutes without a read: a paused process, a long
         // throttle), and a change arrives before the reader asks again.
@@ -87,17 +86,11 @@ public sealed class PollerStartTests
         _h.Target.Fault = actions => Volatile.Read(ref throttled) == 1 ? [.. actions.Where(action => action.Key.Attributes["pk"].AsString() == "stuck")] : [];
         var poller = _h.Poller();
         var run = _h.RunAsync(poller);
-        while (EmptyReads(shard) < 3)
-        {
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+        await UntilAsync(() => EmptyReads(shard) >= 3, run);
 
         _h.Write(shard, "stuck", 1);
         // Each retry waits 300 ms, three times the idle window: a poller that took the failing shard for caught up stops before the second try.
-        while (!run.IsCompleted && poller.Progress.RecordsFailed < 2)
-        {
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+        await UntilAsync(() => poller.Progress.RecordsFailed >= 2, run);
 
         Assert.False(run.IsCompleted, "the poller stopped while a batch was failing");
         Volatile.Write(ref throttled, 0);
@@ -105,6 +98,17 @@ public sealed class PollerStartTests
 
         Assert.Equal((PollerStop.Idle, false), (outcome.Stop, outcome.ShardsFailing));
         _h.AssertTargetIsUpToDate();
+    }
+
+    /// <summary>Waits until the condition holds, the run ends, or ten seconds pass (then fails): never for ever.</summary>
+    private static async Task UntilAsync(Func<bool> condition, Task run)
+    {
+        var real = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && !run.IsCompleted)
+        {
+            Assert.True(real.Elapsed < TimeSpan.FromSeconds(10), "the condition did not come about within 10 s");
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
     }
 
     private int EmptyReads(string shard)

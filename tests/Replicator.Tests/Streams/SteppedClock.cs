@@ -78,6 +78,9 @@ internal sealed class SteppedClock : TimeProvider
                 _fake.Advance(step > TimeSpan.Zero ? step : TimeSpan.FromTicks(1));
             }
         }
+
+        // Nothing moves the clock after this: a run still going would hang its test rather than fail it.
+        Assert.True(run.IsCompleted, $"the run was still going after {atMost} of fake time");
     }
 
     private void Changed(Action change)

@@ -44,22 +44,7 @@ internal sealed class InMemoryTarget(string region = "us-west-2", string table =
     public bool Exists { get; init; } = true;
 
     /// <summary>What DynamoDB would refuse in this request, before any of it is written.</summary>
-    private Refusal? Refuse(IReadOnlyList<WriteAction> actions)
-    {
-        if (!Exists)
-        {
-            return new Refusal(TargetErrorKind.Fatal, $"{Target}: ResourceNotFoundException: Requested resource not found: Table: {Target.TableName} not found");
-        }
-
-        if (actions.FirstOrDefault(action => !action.Key.Attributes.Keys.Order(StringComparer.Ordinal).SequenceEqual(KeyNames.Order(StringComparer.Ordinal))) is { } misfit)
-        {
-            return new Refusal(TargetErrorKind.Fatal, $"{Target}: ValidationException: The provided key element does not match the schema ({misfit.Key})");
-        }
-
-        return actions.FirstOrDefault(action => action.Kind == WriteKind.Put && ItemSize.Of(action.Item) > ReplicationOptions.MaxItemSizeBytes) is { } huge
-            ? new Refusal(TargetErrorKind.Poison, $"{Target}: ValidationException: Item size has exceeded the maximum allowed size ({huge.Key})")
-            : null;
-    }
+    private Refusal? Refuse(IReadOnlyList<WriteAction> actions) => WriteRefusals.Of(Target, KeyNames, Exists, actions);
 
     public Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {

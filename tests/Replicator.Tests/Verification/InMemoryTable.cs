@@ -35,6 +35,8 @@ internal sealed class InMemoryTable(string region, string name, params KeyAttrib
 
     public TableShape Shape => new(key, Items.Count);
 
+    private IReadOnlyList<string> KeyNames => [.. key.Select(attribute => attribute.Name)];
+
     /// <summary>Before each scan page is read (segment, call number): throw to fail the request.</summary>
     public Action<int, int> ScanFault { get; set; } = (_, _) => { };
 
@@ -107,8 +109,14 @@ internal sealed class InMemoryTable(string region, string name, params KeyAttrib
 
     public Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Assert.InRange(actions.Count, 1, ReplicationOptions.MaxBatchWriteItems);
         Assert.Equal(actions.Count, actions.Select(a => a.Key).Distinct().Count());
+        if (WriteRefusals.Of(Table, KeyNames, Exists, actions) is { } refusal)
+        {
+            return Task.FromResult<BatchOutcome>(new BatchOutcome.Failed(refusal));
+        }
+
         IReadOnlyList<WriteAction> unprocessed;
         try
         {
@@ -129,6 +137,12 @@ internal sealed class InMemoryTable(string region, string name, params KeyAttrib
 
     public Task<WriteOutcome> WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (WriteRefusals.Of(Table, KeyNames, Exists, [action]) is { } refusal)
+        {
+            return Task.FromResult<WriteOutcome>(new WriteOutcome.Failed(refusal));
+        }
+
         try
         {
             if (WriteFault([action]).Count > 0)

@@ -127,6 +127,16 @@ internal sealed class FakeStreamsApi : IStreamsApi
         }
     }
 
+    /// <summary>Every iterator handed out expires and a change is appended, at one moment: no read can fall between the two.</summary>
+    public long ExpireIteratorsAndAppend(string shardId, string key, int? version)
+    {
+        lock (_gate)
+        {
+            ExpireIterators();
+            return Append(shardId, key, version);
+        }
+    }
+
     /// <summary>The shard's first <paramref name="count"/> records pass the retention period.</summary>
     public void Trim(string shardId, int count)
     {

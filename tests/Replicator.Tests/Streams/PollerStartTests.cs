@@ -56,8 +56,8 @@ public sealed class PollerStartTests
 
         // The iterator in hand expires (as after 15 minutes without a read: a paused process, a long
         // throttle), and a change arrives before the reader asks again.
-        _h.Streams.ExpireIterators();
-        _h.Write(shard, "late", 1);
+        _h.Expected["late"] = 1;
+        _h.Streams.ExpireIteratorsAndAppend(shard, "late", 1);
 
         var outcome = await run;
 
@@ -77,10 +77,11 @@ public sealed class PollerStartTests
         var shard = _h.Streams.AddShard();
         _h.Settings = _h.Settings with
         {
-            StopAfterIdle = TimeSpan.FromMilliseconds(100),
-            BaseRetryDelay = TimeSpan.FromMilliseconds(300),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(300),
-            BatchTimeout = TimeSpan.FromMilliseconds(20),
+            // On the real clock, so with room: the test writes within the idle window of catching up.
+            StopAfterIdle = TimeSpan.FromMilliseconds(500),
+            BaseRetryDelay = TimeSpan.FromMilliseconds(1500),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(1500),
+            BatchTimeout = TimeSpan.FromMilliseconds(100),
         };
         var throttled = 1;
         _h.Target.Fault = actions => Volatile.Read(ref throttled) == 1 ? [.. actions.Where(action => action.Key.Attributes["pk"].AsString() == "stuck")] : [];
@@ -89,7 +90,7 @@ public sealed class PollerStartTests
         await UntilAsync(() => EmptyReads(shard) >= 3, run);
 
         _h.Write(shard, "stuck", 1);
-        // Each retry waits 300 ms, three times the idle window: a poller that took the failing shard for caught up stops before the second try.
+        // Each retry waits 1.5 s, three times the idle window: a poller that took the failing shard for caught up stops before the second try.
         await UntilAsync(() => poller.Progress.RecordsFailed >= 2, run);
 
         Assert.False(run.IsCompleted, "the poller stopped while a batch was failing");

@@ -26,4 +26,10 @@ public sealed record BatchReport(
     public bool FailedWithoutPosition { get; init; }
 
     public bool Succeeded => FirstFailure is null && !FailedWithoutPosition;
+
+    /// <summary>Multi-active mode only: what was versioned, forwarded and skipped.</summary>
+    public MultiActive.MultiActiveCounts? MultiActive { get; init; }
+
+    /// <summary>Multi-active mode only: the writes of this region that lost to a concurrent write, found (and recorded) in this batch.</summary>
+    public IReadOnlyList<MultiActive.Conflict> Conflicts { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Replicator.Applying;
 using Replicator.Model;
+using Replicator.MultiActive;
 using Replicator.Parsing;
 using Replicator.Planning;
 
@@ -15,24 +16,29 @@ public sealed class ReplicationEngine
     /// <summary>At most this many error messages are kept in a report (the counts are always whole).</summary>
     private const int MaxReportedErrors = 20;
 
-    private readonly IReadOnlyList<ITargetWriter> _targets;
+    private readonly IReplicationMode _mode;
     private readonly IDeadLetterSink? _deadLetters;
     private readonly ReplicationSettings _settings;
     private readonly TimeProvider _time;
-    private readonly Applier _applier;
 
+    /// <summary>One-way replication to <paramref name="targets"/>.</summary>
     public ReplicationEngine(IReadOnlyList<ITargetWriter> targets, IDeadLetterSink? deadLetters, ReplicationSettings settings, TimeProvider time, Random random)
+        : this(new OneWayMode(targets.Count > 0 ? targets : throw new ArgumentException("At least one target is needed.", nameof(targets)), new Applier(settings, time, random), settings.TtlDeletes), deadLetters, settings, time)
     {
-        if (targets.Count == 0)
-        {
-            throw new ArgumentException("At least one target is needed.", nameof(targets));
-        }
+    }
 
-        _targets = targets;
+    /// <summary>Multi-active replication of one region's table to the others of its set.</summary>
+    public ReplicationEngine(MultiActiveApplier multiActive, IDeadLetterSink? deadLetters, ReplicationSettings settings, TimeProvider time)
+        : this(new MultiActiveMode(multiActive), deadLetters, settings, time)
+    {
+    }
+
+    private ReplicationEngine(IReplicationMode mode, IDeadLetterSink? deadLetters, ReplicationSettings settings, TimeProvider time)
+    {
+        _mode = mode;
         _deadLetters = deadLetters;
         _settings = settings;
         _time = time;
-        _applier = new Applier(settings, time, random);
     }
 
     public Task<BatchReport> ProcessAsync(ReadOnlyMemory<byte> streamEventJson, DateTimeOffset deadline, CancellationToken cancellationToken) =>
@@ -41,19 +47,17 @@ public sealed class ReplicationEngine
     public async Task<BatchReport> ProcessAsync(ParsedBatch batch, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var plan = Planner.Plan(batch, _settings.TtlDeletes);
+        var plan = _mode.Plan(batch);
         var applyDeadline = ApplyDeadline(deadline);
         var lettersDeadline = DeadLettersDeadline(applyDeadline, deadline);
 
-        var perTarget = await Task.WhenAll(_targets.Select(async target =>
-            (Target: target.Target, Results: await _applier.ApplyAsync(target, plan.Actions, applyDeadline, cancellationToken).ConfigureAwait(false))))
-            .ConfigureAwait(false);
+        var outcome = await _mode.ApplyAsync(plan, applyDeadline, cancellationToken).ConfigureAwait(false);
 
         var tally = new Tally(plan);
         var letters = new List<PendingLetter>();
         var latencies = new List<TargetLatency>();
         var now = _time.GetUtcNow();
-        foreach (var (target, results) in perTarget)
+        foreach (var (target, results) in outcome.Targets)
         {
             var applied = new List<double>();
             foreach (var (action, status, error) in results)
@@ -126,7 +130,7 @@ public sealed class ReplicationEngine
             }
         }
 
-        return tally.Report(latencies, _time.GetElapsedTime(started));
+        return tally.Report(latencies, _time.GetElapsedTime(started)) with { MultiActive = outcome.Counts, Conflicts = outcome.Conflicts ?? [] };
     }
 
     /// <summary>A poison write or an unreadable record on its way to the dead-letter queue, and the failure it counts as if it cannot be sent.</summary>

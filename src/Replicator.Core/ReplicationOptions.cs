@@ -125,6 +125,24 @@ public static class ReplicationOptions
 
     /// <summary>BatchGetItem requests in flight at once, per scan segment and table.</summary>
     public const int DefaultMaxConcurrentBatchGets = 4;
+
+    /// <summary>The reserved attribute that holds an item's multi-active metadata.</summary>
+    public const string DefaultMetadataAttribute = "_replication";
+
+    /// <summary>
+    /// Tombstones are kept a week: the stream's 24 hours, and six days of outage that a replicator
+    /// can be down and still resume safely.
+    /// </summary>
+    public static readonly TimeSpan DefaultTombstoneRetention = TimeSpan.FromDays(7);
+
+    /// <summary>A tombstone must outlive every stream record (24 hours), with an hour to spare for a slow batch.</summary>
+    public static readonly TimeSpan MinTombstoneRetention = StreamRetention + TimeSpan.FromHours(1);
+
+    /// <summary>Conflicts stay listable for 90 days.</summary>
+    public static readonly TimeSpan DefaultConflictRetention = TimeSpan.FromDays(90);
+
+    /// <summary>TransactWriteItems takes at most 100 writes; multi-active uses two (a tombstone check and a put).</summary>
+    public const int MaxTransactionWrites = 100;
 }
 
 /// <summary>The engine's settings, validated by the host at start-up.</summary>

@@ -19,6 +19,9 @@ public sealed class ItemKey : IEquatable<ItemKey>
 
     public IReadOnlyDictionary<string, DynamoValue> Attributes { get; }
 
+    /// <summary>The key as one canonical string, equal for equal keys (how side tables name an item).</summary>
+    public string Text => _identity;
+
     /// <summary>
     /// Each part (name, type, value) is written as its length, ':', then its text, so no value,
     /// whatever characters it holds, can read as a part boundary. Numbers are canonical, so

@@ -20,7 +20,7 @@ public static class Planner
 
         foreach (var malformed in batch.Malformed)
         {
-            problems.Add(new PlanProblem(malformed.SequenceNumber, malformed.Error, malformed.Raw, CanDeadLetter: true, malformed.EventId));
+            problems.Add(Unreadable(malformed));
             first = Min(first, malformed.SequenceNumber);
         }
 
@@ -55,7 +55,7 @@ public static class Planner
         return new ReplicationPlan(actions, problems, batch.Count, skipped) { FirstSequenceNumber = first };
     }
 
-    private static PlanProblem NoNewImage(ChangeRecord record)
+    internal static PlanProblem NoNewImage(ChangeRecord record)
     {
         var name = $"record {record.EventId} (SequenceNumber {record.SequenceNumber})";
         return record.ViewType is StreamViewType.KeysOnly or StreamViewType.OldImage
@@ -67,9 +67,12 @@ public static class Planner
                 record.Raw, CanDeadLetter: true, record.EventId);
     }
 
+    internal static PlanProblem Unreadable(MalformedRecord malformed) =>
+        new(malformed.SequenceNumber, malformed.Error, malformed.Raw, CanDeadLetter: true, malformed.EventId);
+
     private static string ViewTypeName(StreamViewType type) => type == StreamViewType.KeysOnly ? "KEYS_ONLY" : "OLD_IMAGE";
 
-    private static SequenceNumber? Min(SequenceNumber? a, SequenceNumber? b) =>
+    internal static SequenceNumber? Min(SequenceNumber? a, SequenceNumber? b) =>
         a is null ? b : b is null ? a : SequenceNumber.Min(a.Value, b.Value);
 
     private sealed class ActionBuilder(ChangeRecord record)

@@ -46,4 +46,7 @@ public sealed record ReplicationPlan(
 {
     /// <summary>The lowest sequence number in the batch, if any record has one.</summary>
     public SequenceNumber? FirstSequenceNumber { get; init; }
+
+    /// <summary>Multi-active only: each action's key with all of its records, in stream order (at the action's index).</summary>
+    public IReadOnlyList<MultiActive.KeyChanges>? Keys { get; init; }
 }

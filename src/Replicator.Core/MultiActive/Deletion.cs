@@ -1,0 +1,47 @@
+using Replicator.Model;
+
+namespace Replicator.MultiActive;
+
+/// <summary>
+/// Deletes an item as the replicator does, so that the REMOVE record it causes is known as its
+/// own: first a mark (the delete's version in the metadata, with the delete flag), then a
+/// delete conditional on that mark. A record of a delete says nothing else about who made it.
+/// </summary>
+internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemVersion version, SeenVersions seen)
+{
+    /// <summary>
+    /// Deletes the item in this region if it is a version older than the delete, as the replicator
+    /// wrote it; an item the application wrote since is left alone (its record follows, and its
+    /// version is newer than the tombstone).
+    /// </summary>
+    public async Task RemoveHereAsync()
+    {
+        var current = await context.Local.ReadAsync(context.Local.Replica.Table, run.Key).ConfigureAwait(false);
+        if (current is not null && context.MetadataOf(current) is { } metadata && context.IsClean(current, metadata) && metadata.Version < version)
+        {
+            await MarkAndDeleteAsync(context.Local, Condition.Equal(context.Version, ReplicaContext.Text(metadata.Version))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes the item in another region if it is older than the delete; false if it is newer (the delete is stale there).</summary>
+    public Task<bool> RemoveThereAsync(PatientTables peer) =>
+        MarkAndDeleteAsync(peer, Condition.Missing(context.Version).Or(Condition.Less(context.Version, ReplicaContext.Text(version))));
+
+    private async Task<bool> MarkAndDeleteAsync(PatientTables tables, Condition older)
+    {
+        var mark = new ReplicaMetadata(version, seen, null, tables.Region, Deleted: true);
+        var table = tables.Replica.Table;
+        var marked = await tables.WriteAsync(new TableWrite.Set(table, run.Key, context.Metadata, mark.ToValue(), Condition.Exists(run.Exists).And(older))).ConfigureAwait(false);
+        switch (marked)
+        {
+            case TableWriteOutcome.ConditionFailed { Current: null }:
+                return true;
+            case TableWriteOutcome.ConditionFailed failed when ReplicaMetadata.Read(failed.Current, context.Metadata)?.Version != version:
+                return false;
+        }
+
+        // Marked (now, or by an earlier attempt that stopped short of the delete).
+        var deleted = await tables.WriteAsync(new TableWrite.Delete(table, run.Key, Condition.Equal(context.Version, ReplicaContext.Text(version)))).ConfigureAwait(false);
+        return deleted is TableWriteOutcome.Written || deleted is TableWriteOutcome.ConditionFailed { Current: null };
+    }
+}

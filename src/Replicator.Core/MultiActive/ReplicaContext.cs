@@ -1,0 +1,28 @@
+using Replicator.Model;
+
+namespace Replicator.MultiActive;
+
+/// <summary>Everything one key's run needs: this region's tables, the others', the settings, the clock.</summary>
+internal sealed record ReplicaContext(PatientTables Local, IReadOnlyList<PatientTables> Peers, MultiActiveSettings Settings, TimeProvider Time)
+{
+    public string Region => Local.Region;
+
+    public string Metadata => Settings.MetadataAttribute;
+
+    public ReplicaMetadata? MetadataOf(IReadOnlyDictionary<string, DynamoValue>? item) => ReplicaMetadata.Read(item, Metadata);
+
+    public bool IsClean(IReadOnlyDictionary<string, DynamoValue> item, ReplicaMetadata? metadata) => RecordOrigins.IsClean(item, metadata, Region, Metadata);
+
+    public string Digest(IReadOnlyDictionary<string, DynamoValue> item) => ItemDigest.Of(item, Metadata);
+
+    /// <summary>The item's own attributes, without the metadata.</summary>
+    public IReadOnlyDictionary<string, DynamoValue> DataOf(IReadOnlyDictionary<string, DynamoValue> item) =>
+        item.ContainsKey(Metadata) ? item.Where(pair => pair.Key != Metadata).ToDictionary() : item;
+
+    public IReadOnlyDictionary<string, DynamoValue> WithMetadata(IReadOnlyDictionary<string, DynamoValue> item, ReplicaMetadata metadata) =>
+        new Dictionary<string, DynamoValue>(DataOf(item)) { [Metadata] = metadata.ToValue() };
+
+    public AttributePath Version => new(Metadata, ReplicaMetadata.VersionField);
+
+    public static DynamoValue Text(ItemVersion version) => DynamoValue.String(version.Text);
+}

@@ -12,15 +12,26 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
     /// <summary>
     /// Deletes the item in this region if it is a version older than the delete, as the replicator
     /// wrote it; an item the application wrote since is left alone (its record follows, and its
-    /// version is newer than the tombstone).
+    /// version is newer than the tombstone). Returns the item's metadata instead if it holds a
+    /// later version of an earlier write of this region (one before <paramref name="sequence"/>):
+    /// the delete must take a later version to win over it, as it came later here.
     /// </summary>
-    public async Task RemoveHereAsync()
+    public async Task<ReplicaMetadata?> RemoveHereAsync(SequenceNumber sequence)
     {
         var current = await context.Local.ReadAsync(context.Local.Replica.Table, run.Key).ConfigureAwait(false);
-        if (current is not null && context.MetadataOf(current) is { } metadata && context.IsClean(current, metadata) && metadata.Version < version)
+        if (current is null || context.MetadataOf(current) is not { } metadata || !context.IsClean(current, metadata))
+        {
+            return null;
+        }
+
+        // Marked with this very delete already: an earlier attempt stopped short of the delete itself.
+        if (metadata.Version < version || (metadata.Deleted && metadata.Version == version))
         {
             await MarkAndDeleteAsync(context.Local, Condition.Equal(context.Version, ReplicaContext.Text(metadata.Version))).ConfigureAwait(false);
+            return null;
         }
+
+        return metadata.Version.Region == context.Region && string.CompareOrdinal(metadata.Version.Sequence, ItemVersion.Padded(sequence)) < 0 ? metadata : null;
     }
 
     /// <summary>Deletes the item in another region if it is older than the delete; false if it is newer (the delete is stale there).</summary>

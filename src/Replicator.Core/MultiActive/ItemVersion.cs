@@ -60,7 +60,7 @@ public readonly record struct ItemVersion : IComparable<ItemVersion>
     {
         CheckRegion(region);
         var seconds = recordTime.ToUnixTimeSeconds();
-        var padded = sequence.Value.PadLeft(ReplicationOptions.MaxSequenceNumberDigits, '0');
+        var padded = Padded(sequence);
         if (predecessor is not { } before || before.UnixSeconds < seconds)
         {
             return new ItemVersion(seconds, 0, region, padded);
@@ -70,6 +70,9 @@ public readonly record struct ItemVersion : IComparable<ItemVersion>
             ? new ItemVersion(before.UnixSeconds, before.Counter + 1, region, padded)
             : new ItemVersion(before.UnixSeconds + 1, 0, region, padded);
     }
+
+    /// <summary>A sequence number as versions hold it: 40 digits, so that text order is number order.</summary>
+    public static string Padded(SequenceNumber sequence) => sequence.Value.PadLeft(ReplicationOptions.MaxSequenceNumberDigits, '0');
 
     /// <summary>Reads a version's <see cref="Text"/>; false for anything else (an application must not write the metadata, but may).</summary>
     public static bool TryParse(string? text, out ItemVersion version)

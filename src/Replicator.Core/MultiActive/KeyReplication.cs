@@ -27,8 +27,10 @@ internal sealed class KeyReplication(ReplicaContext context, ItemKey key, Tombst
     public async Task<KeyResult> RunAsync(IReadOnlyList<ChangeRecord> records)
     {
         ChangeRecord? last = null;
-        foreach (var record in records)
+        var upToLast = 0;
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             switch (RecordOrigins.Of(record, Region, context.Metadata))
             {
                 case RecordOrigin.Unchanged:
@@ -40,13 +42,15 @@ internal sealed class KeyReplication(ReplicaContext context, ItemKey key, Tombst
                     break;
                 default:
                     last = record;
+                    upToLast = i + 1;
                     break;
             }
         }
 
         if (last is not null)
         {
-            await (last.Kind == ChangeKind.Remove ? new LocalDelete(context, this, last).RunAsync() : new LocalWrite(context, this, last).RunAsync()).ConfigureAwait(false);
+            var history = History.Of(records.Take(upToLast), context.Metadata);
+            await (last.Kind == ChangeKind.Remove ? new LocalDelete(context, this, last, history).RunAsync() : new LocalWrite(context, this, last, history).RunAsync()).ConfigureAwait(false);
         }
 
         lock (_lock)
@@ -122,7 +126,7 @@ internal sealed class KeyReplication(ReplicaContext context, ItemKey key, Tombst
         {
             // An older version than the delete here: an exact copy of an item written back after the
             // delete (a replicated write checks the tombstone). That version is deleted: delete it.
-            await new Deletion(context, this, tomb.Version, tomb.Seen).RemoveHereAsync().ConfigureAwait(false);
+            await new Deletion(context, this, tomb.Version, tomb.Seen).RemoveHereAsync(record.SequenceNumber).ConfigureAwait(false);
         }
     }
 

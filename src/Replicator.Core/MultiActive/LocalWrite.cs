@@ -5,21 +5,28 @@ namespace Replicator.MultiActive;
 
 /// <summary>
 /// An application's put or update in this region: given a version here (stamped onto the item
-/// with a write that touches only the metadata, and only if the item is as the record left it),
-/// then forwarded. If the item changed before the stamp landed, what changed it decides: the
-/// application (its own record follows, so nothing is done now), a newer version (this write
-/// lost), an older one from another region that got in first (this write is put back over it),
-/// or a delete from another region (the newer of the two stands).
+/// with a write that touches only the metadata, and only if the metadata is as the record left
+/// it), then forwarded. The version is later than every version the item held in this region
+/// before the write (<see cref="History"/>). If the item changed before the stamp landed, what
+/// changed it decides:
+/// <list type="bullet">
+/// <item>the application again: the item as it now stands is versioned instead (its version
+/// must still be later than everything the item held, which its own record may no longer
+/// show, if the application's write dropped the metadata);</item>
+/// <item>a newer version: this write lost;</item>
+/// <item>an older version from another region that got in first: this write is put back over it;</item>
+/// <item>a delete from another region: the newer of the two stands.</item>
+/// </list>
 /// </summary>
-internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, ChangeRecord record)
+internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, ChangeRecord record, History history)
 {
     /// <summary>Each round answers one change that came between; more than this many means the item is too busy to settle now.</summary>
     private const int MaxRounds = 8;
 
-    private readonly IReadOnlyDictionary<string, DynamoValue> _data = context.DataOf(record.NewImage!);
+    private IReadOnlyDictionary<string, DynamoValue> _data = context.DataOf(record.NewImage!);
     private ReplicaMetadata _metadata = null!;
-    private string _digest = "";
     private ItemVersion? _predecessor;
+    private SeenVersions _seen = SeenVersions.None;
 
     private string Table => context.Local.Replica.Table;
 
@@ -27,18 +34,19 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
 
     public async Task RunAsync()
     {
-        var before = context.MetadataOf(record.OldImage);
-        var carried = context.MetadataOf(record.NewImage);
-        var tomb = record.OldImage is null ? await run.TombstoneAsync().ConfigureAwait(false) : null;
-        _predecessor = ItemVersion.Max(ItemVersion.Max(before?.Version, carried?.Version), tomb?.Version);
-        var seen = (before?.Seen ?? SeenVersions.None).Merge(carried?.Seen).Merge(tomb?.Seen);
-        var version = ItemVersion.Next(record.ApproximateCreationTime!.Value, _predecessor, context.Region, record.SequenceNumber);
-        _digest = context.Digest(_data);
-        _metadata = new ReplicaMetadata(version, seen.With(version), _digest, context.Region);
+        // The tombstone of the delete before an insert is history too, unless it saw this write: then it came after it.
+        var tomb = history.WasMissing ? await run.TombstoneAsync().ConfigureAwait(false) : null;
+        if (tomb is not null && Saw(tomb.Seen))
+        {
+            tomb = null;
+        }
 
-        var unchanged = carried is null ? Condition.Missing(context.Version) : Condition.Equal(context.Version, ReplicaContext.Text(carried.Version));
-        TableWriteOutcome? outcome = await context.Local.WriteAsync(new TableWrite.Set(
-            Table, run.Key, context.Metadata, _metadata.ToValue(), Condition.Exists(run.Exists).And(unchanged))).ConfigureAwait(false);
+        _predecessor = ItemVersion.Max(history.Latest, tomb?.Version);
+        _seen = history.Seen.Merge(tomb?.Seen);
+        VersionAs(_data);
+
+        var carried = context.MetadataOf(record.NewImage);
+        TableWriteOutcome? outcome = await StampAsync(carried).ConfigureAwait(false);
         for (var round = 0; outcome is not null; round++)
         {
             if (round == MaxRounds)
@@ -56,28 +64,54 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
         }
     }
 
-    /// <summary>The item holds a version of this write: forward it, unless the application changed the data since (its record follows).</summary>
+    /// <summary>The version for <paramref name="data"/>: later than everything known to have been in the item.</summary>
+    private void VersionAs(IReadOnlyDictionary<string, DynamoValue> data)
+    {
+        _data = data;
+        var version = ItemVersion.Next(record.ApproximateCreationTime!.Value, _predecessor, context.Region, record.SequenceNumber);
+        _metadata = new ReplicaMetadata(version, _seen.With(version), context.Digest(data), context.Region);
+    }
+
+    /// <summary>Sets the metadata alone, if the item's is still <paramref name="expected"/>.</summary>
+    private Task<TableWriteOutcome> StampAsync(ReplicaMetadata? expected)
+    {
+        var unchanged = expected is null ? Condition.Missing(context.Version) : Condition.Equal(context.Version, ReplicaContext.Text(expected.Version));
+        return context.Local.WriteAsync(new TableWrite.Set(Table, run.Key, context.Metadata, _metadata.ToValue(), Condition.Exists(run.Exists).And(unchanged)));
+    }
+
+    /// <summary>The item holds a version of this region: forward it if it is clean, else version what the application made of it since.</summary>
     private async Task<TableWriteOutcome?> OnWrittenAsync(IReadOnlyDictionary<string, DynamoValue> item)
     {
-        if (context.MetadataOf(item) is { } stamped && context.IsClean(item, stamped) && stamped.Digest == _digest)
+        var stamped = context.MetadataOf(item);
+        if (!context.IsClean(item, stamped))
         {
-            run.Count(new MultiActiveCounts { Versioned = 1 });
-            await new Forwarding(context, run).PutAsync(item, stamped, insert: record.OldImage is null).ConfigureAwait(false);
+            return await OnChangedAsync(item).ConfigureAwait(false);
         }
 
+        run.Count(new MultiActiveCounts { Versioned = 1 });
+        await new Forwarding(context, run).PutAsync(item, stamped!, insert: record.OldImage is null).ConfigureAwait(false);
         return null;
     }
 
-    /// <summary>Deleted since: by the application (its record follows), or by another region, in which case the newer of the two stands.</summary>
+    /// <summary>
+    /// Deleted since. With no tombstone here, by the application (its record follows). With a
+    /// tombstone, by a delete the replicator made: one that saw this write (nothing to do), an
+    /// earlier one of this region put in after this write (this write came later: it stands), or
+    /// a concurrent one from another region (the newer of the two stands).
+    /// </summary>
     private async Task<TableWriteOutcome?> OnMissingAsync()
     {
         var tomb = await run.TombstoneAsync(fresh: true).ConfigureAwait(false);
-        if (tomb is null || tomb.Version.Region == context.Region || (_predecessor is { } replaced && tomb.Version <= replaced))
+        if (tomb is null || Saw(tomb.Seen))
         {
             return null;
         }
 
-        if (tomb.Version > Version)
+        if (IsEarlierHere(tomb.Version))
+        {
+            Rebase(tomb.Version, tomb.Seen);
+        }
+        else if (tomb.Version > Version)
         {
             if (Conflict.IsConcurrent(Version, tomb.Seen))
             {
@@ -101,24 +135,64 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
         return new TableWriteOutcome.ConditionFailed(await context.Local.ReadAsync(Table, run.Key).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// True when a write with these seen versions had seen this one (or a later write of this
+    /// region): it came after this write, whatever the versions say, and this write is simply
+    /// overwritten. Told by the record's sequence number, which versions carry, so that it holds
+    /// however this record's version comes out when it is replayed.
+    /// </summary>
+    private bool Saw(SeenVersions seen) =>
+        seen.ByRegion.TryGetValue(context.Region, out var latest) && string.CompareOrdinal(latest.Sequence, ItemVersion.Padded(record.SequenceNumber)) >= 0;
+
+    /// <summary>A version of an earlier write of this region (this write came after it here, whatever their versions say).</summary>
+    private bool IsEarlierHere(ItemVersion version) =>
+        version.Region == context.Region && string.CompareOrdinal(version.Sequence, ItemVersion.Padded(record.SequenceNumber)) < 0;
+
+    /// <summary>This write came after <paramref name="version"/> here: its version must be later.</summary>
+    private void Rebase(ItemVersion version, SeenVersions seen)
+    {
+        _predecessor = ItemVersion.Max(_predecessor, version);
+        _seen = _seen.Merge(seen);
+        VersionAs(_data);
+    }
+
     private async Task<TableWriteOutcome?> OnChangedAsync(IReadOnlyDictionary<string, DynamoValue> current)
     {
         var metadata = context.MetadataOf(current);
         if (!context.IsClean(current, metadata))
         {
-            // The application wrote it again: that write's record follows and is versioned in turn.
-            return null;
+            // The application wrote it again since, and the item carries no version of what it
+            // holds: version that, later than anything the item held, this record's history included.
+            _predecessor = ItemVersion.Max(_predecessor, metadata?.Version);
+            _seen = _seen.Merge(metadata?.Seen);
+            VersionAs(context.DataOf(current));
+            return await StampAsync(metadata).ConfigureAwait(false);
         }
 
-        if (metadata!.Version.Region == context.Region && context.Digest(current) == _digest)
+        if (metadata!.Version.Region == context.Region && metadata.Digest == _metadata.Digest)
         {
-            // This write, versioned already (a replay after a crash, or the same data written again): forward it as it stands.
-            return new TableWriteOutcome.Written(current);
+            // This write's data, versioned here already: by this record before (a replay after a
+            // crash), then forward it as it stands; or by an earlier record that knew less of
+            // what the item held, then give it this later version.
+            return metadata.Version >= Version ? new TableWriteOutcome.Written(current) : await StampAsync(metadata).ConfigureAwait(false);
+        }
+
+        if (Saw(metadata.Seen))
+        {
+            return null;
         }
 
         if (metadata.Version >= Version)
         {
-            if (metadata.Version.Region != context.Region && Conflict.IsConcurrent(Version, metadata.Seen))
+            if (IsEarlierHere(metadata.Version))
+            {
+                // An earlier write of this region, put back over another region's version after this
+                // write was made: this one came later here, so it wins, with a version later than that.
+                Rebase(metadata.Version, metadata.Seen);
+                return await PutBackAsync(metadata).ConfigureAwait(false);
+            }
+
+            if (metadata.Version.Region != context.Region)
             {
                 await run.RecordAsync(run.Side(metadata, current), new ConflictSide(Version, _data)).ConfigureAwait(false);
             }
@@ -127,8 +201,13 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
         }
 
         // An older version got in after this write and before its stamp: put this write back over it.
+        return await PutBackAsync(metadata).ConfigureAwait(false);
+    }
+
+    private async Task<TableWriteOutcome> PutBackAsync(ReplicaMetadata over)
+    {
         var put = await context.Local.WriteAsync(new TableWrite.Put(
-            Table, run.Key, context.WithMetadata(_data, _metadata), Condition.Equal(context.Version, ReplicaContext.Text(metadata.Version)))).ConfigureAwait(false);
+            Table, run.Key, context.WithMetadata(_data, _metadata), Condition.Equal(context.Version, ReplicaContext.Text(over.Version)))).ConfigureAwait(false);
         if (put is TableWriteOutcome.Written)
         {
             run.Count(new MultiActiveCounts { PutBack = 1 });

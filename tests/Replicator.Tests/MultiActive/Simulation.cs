@@ -251,6 +251,37 @@ internal sealed class Simulation
         return $"{{{string.Join(", ", data)}}} at {version}";
     }
 
+    /// <summary>Every record of <paramref name="key"/> in every region's stream, for a failure message.</summary>
+    public string Trace(string key)
+    {
+        var lines = new List<string>();
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            var region = _nodes[i].Region;
+            lines.Add($"{region.Region} (checkpoint {_nodes[i].Checkpoint}):");
+            foreach (var record in region.Stream(Table).Where(record => record.Key.Equals(KeyOf(key))))
+            {
+                var origin = RecordOrigins.Of(record, region.Region, Metadata);
+                string Side(IReadOnlyDictionary<string, DynamoValue>? image)
+                {
+                    if (image is null)
+                    {
+                        return "-";
+                    }
+
+                    var value = image.TryGetValue(Value, out var v) ? v.AsString() : "?";
+                    var m = ReplicaMetadata.Read(image, Metadata);
+                    var version = m is null ? "none" : $"{m.Version.Text[9..15]}.{m.Version.Counter}.{m.Version.Region}.{m.Version.Sequence.TrimStart('0')}{(m.Deleted ? " deleted" : "")} in {m.WrittenIn}";
+                    return $"{value}@{version}";
+                }
+
+                lines.Add($"  {record.SequenceNumber} {record.ApproximateCreationTime:HH:mm:ss} {record.Kind} {origin}: {Side(record.OldImage)} -> {Side(record.NewImage)}");
+            }
+        }
+
+        return string.Join("\n", lines);
+    }
+
     public static string Text(IReadOnlyDictionary<string, DynamoValue>? data) =>
         data is null ? "nothing" : "{" + string.Join(", ", data.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}")) + "}";
 

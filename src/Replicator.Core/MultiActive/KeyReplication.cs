@@ -72,6 +72,14 @@ internal sealed class KeyReplication(ReplicaContext context, ItemKey key, Tombst
         }
     }
 
+    /// <summary>The pin of the last insert of this key processed here (<see cref="InsertPin"/>).</summary>
+    public async Task<InsertPin?> PinAsync() =>
+        InsertPin.FromItem(await context.Local.ReadAsync(context.Local.Replica.Tombstones, InsertPin.KeyOf(key)).ConfigureAwait(false));
+
+    public Task PinAsync(InsertPin pin) =>
+        context.Local.WriteAsync(new TableWrite.Put(
+            context.Local.Replica.Tombstones, InsertPin.KeyOf(key), pin.ToItem(key, context.Time.GetUtcNow() + context.Settings.TombstoneRetention), pin.Newer()));
+
     /// <summary>This key's tombstone here, read once (or again, when <paramref name="fresh"/>).</summary>
     public async Task<Tombstone?> TombstoneAsync(bool fresh = false)
     {

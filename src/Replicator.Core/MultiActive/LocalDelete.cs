@@ -22,6 +22,12 @@ internal sealed class LocalDelete(ReplicaContext context, KeyReplication run, Ch
 
     public async Task RunAsync()
     {
+        // An item inserted in this batch had been deleted before: that delete's tombstone is history too (see LocalWrite).
+        if (history.WasMissing && await run.TombstoneAsync().ConfigureAwait(false) is { } tomb && !Saw(tomb.Seen))
+        {
+            Rebase(tomb.Version, tomb.Seen);
+        }
+
         for (var round = 0; round < MaxRounds; round++)
         {
             var version = ItemVersion.Next(record.ApproximateCreationTime!.Value, _predecessor, context.Region, record.SequenceNumber);
@@ -55,6 +61,9 @@ internal sealed class LocalDelete(ReplicaContext context, KeyReplication run, Ch
 
     private bool IsEarlierHere(ItemVersion version) =>
         version.Region == context.Region && string.CompareOrdinal(version.Sequence, ItemVersion.Padded(record.SequenceNumber)) < 0;
+
+    private bool Saw(SeenVersions seen) =>
+        seen.ByRegion.TryGetValue(context.Region, out var latest) && string.CompareOrdinal(latest.Sequence, ItemVersion.Padded(record.SequenceNumber)) >= 0;
 
     private void Rebase(ItemVersion version, SeenVersions seen)
     {

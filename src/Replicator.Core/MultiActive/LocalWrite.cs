@@ -34,15 +34,13 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
 
     public async Task RunAsync()
     {
-        // The tombstone of the delete before an insert is history too, unless it saw this write: then it came after it.
-        var tomb = history.WasMissing ? await run.TombstoneAsync().ConfigureAwait(false) : null;
-        if (tomb is not null && Saw(tomb.Seen))
+        _predecessor = history.Latest;
+        _seen = history.Seen;
+        if (history.WasMissing && !await AfterTheDeleteBeforeAsync().ConfigureAwait(false))
         {
-            tomb = null;
+            return;
         }
 
-        _predecessor = ItemVersion.Max(history.Latest, tomb?.Version);
-        _seen = history.Seen.Merge(tomb?.Seen);
         VersionAs(_data);
 
         var carried = context.MetadataOf(record.NewImage);
@@ -62,6 +60,39 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
                 _ => throw new InvalidOperationException($"unexpected outcome {outcome}"),
             };
         }
+    }
+
+    /// <summary>
+    /// An insert's version is later than the delete before it: the tombstone here, unless it saw
+    /// this write (it came after). Pinned the first time (<see cref="InsertPin"/>), so that a
+    /// replay versions the insert the same way. False when a later insert of this key was
+    /// processed already: this record is done.
+    /// </summary>
+    private async Task<bool> AfterTheDeleteBeforeAsync()
+    {
+        var sequence = ItemVersion.Padded(record.SequenceNumber);
+        if (await run.PinAsync().ConfigureAwait(false) is { } pin && string.CompareOrdinal(pin.Sequence, sequence) >= 0)
+        {
+            if (pin.Sequence != sequence)
+            {
+                return false;
+            }
+
+            _predecessor = ItemVersion.Max(_predecessor, pin.Version);
+            _seen = _seen.Merge(pin.Seen);
+            return true;
+        }
+
+        var tomb = await run.TombstoneAsync().ConfigureAwait(false);
+        if (tomb is not null && Saw(tomb.Seen))
+        {
+            tomb = null;
+        }
+
+        await run.PinAsync(new InsertPin(sequence, tomb?.Version, tomb?.Seen ?? SeenVersions.None)).ConfigureAwait(false);
+        _predecessor = ItemVersion.Max(_predecessor, tomb?.Version);
+        _seen = _seen.Merge(tomb?.Seen);
+        return true;
     }
 
     /// <summary>The version for <paramref name="data"/>: later than everything known to have been in the item.</summary>

@@ -259,7 +259,15 @@ internal sealed class Simulation
         {
             var region = _nodes[i].Region;
             lines.Add($"{region.Region} (checkpoint {_nodes[i].Checkpoint}):");
-            foreach (var record in region.Stream(Table).Where(record => record.Key.Equals(KeyOf(key))))
+            foreach (var (_, item) in region.Items(Replica.TombstonesOf(Table)))
+            {
+                if (Tombstone.FromItem(item) is { } stone && (key == "*" || stone.Key.Equals(KeyOf(key))))
+                {
+                    lines.Add($"  tombstone of {stone.Key.Attributes[Key].AsString()}: {stone.Version} seen {stone.Seen}");
+                }
+            }
+
+            foreach (var record in region.Stream(Table).Where(record => key == "*" || record.Key.Equals(KeyOf(key))))
             {
                 var origin = RecordOrigins.Of(record, region.Region, Metadata);
                 string Side(IReadOnlyDictionary<string, DynamoValue>? image)
@@ -275,7 +283,7 @@ internal sealed class Simulation
                     return $"{value}@{version}";
                 }
 
-                lines.Add($"  {record.SequenceNumber} {record.ApproximateCreationTime:HH:mm:ss} {record.Kind} {origin}: {Side(record.OldImage)} -> {Side(record.NewImage)}");
+                lines.Add($"  {record.SequenceNumber} {record.ApproximateCreationTime:HH:mm:ss} {record.Key.Attributes[Key].AsString()} {record.Kind} {origin}: {Side(record.OldImage)} -> {Side(record.NewImage)}");
             }
         }
 

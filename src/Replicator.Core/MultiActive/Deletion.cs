@@ -31,8 +31,21 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
             return null;
         }
 
-        return metadata.Version.Region == context.Region && string.CompareOrdinal(metadata.Version.Sequence, ItemVersion.Padded(sequence)) < 0 ? metadata : null;
+        return IsEarlierHere(metadata, sequence) ? metadata : null;
     }
+
+    /// <summary>The item's metadata, if it holds a version of an earlier write of this region (one before <paramref name="sequence"/>) later than the delete's.</summary>
+    public async Task<ReplicaMetadata?> EarlierHereAsync(SequenceNumber sequence)
+    {
+        var current = await context.Local.ReadAsync(context.Local.Replica.Table, run.Key).ConfigureAwait(false);
+        return current is not null && context.MetadataOf(current) is { } metadata && context.IsClean(current, metadata)
+            && metadata.Version >= version && IsEarlierHere(metadata, sequence)
+            ? metadata
+            : null;
+    }
+
+    private bool IsEarlierHere(ReplicaMetadata metadata, SequenceNumber sequence) =>
+        metadata.Version.Region == context.Region && string.CompareOrdinal(metadata.Version.Sequence, ItemVersion.Padded(sequence)) < 0;
 
     /// <summary>Deletes the item in another region if it is older than the delete; false if it is newer (the delete is stale there).</summary>
     public Task<bool> RemoveThereAsync(PatientTables peer) =>

@@ -33,6 +33,7 @@ internal sealed class LocalDelete(ReplicaContext context, KeyReplication run, Ch
             var version = ItemVersion.Next(record.ApproximateCreationTime!.Value, _predecessor, context.Region, record.SequenceNumber);
             var seen = _seen.With(version);
             var stone = new Tombstone(run.Key, version, seen, context.Time.GetUtcNow() + context.Settings.TombstoneRetention);
+            var deletion = new Deletion(context, run, version, seen);
             if (await Forwarding.WriteTombstoneAsync(context.Local, run, stone).ConfigureAwait(false) is TableWriteOutcome.ConditionFailed failed)
             {
                 if (Tombstone.FromItem(failed.Current) is { } newer && IsEarlierHere(newer.Version))
@@ -41,10 +42,17 @@ internal sealed class LocalDelete(ReplicaContext context, KeyReplication run, Ch
                     continue;
                 }
 
+                // A newer delete stands, and carries on without this one; but an earlier write of this
+                // region may still be here, put back after this delete was made, and newer than both.
+                if (await deletion.EarlierHereAsync(record.SequenceNumber).ConfigureAwait(false) is { } put)
+                {
+                    Rebase(put.Version, put.Seen);
+                    continue;
+                }
+
                 return;
             }
 
-            var deletion = new Deletion(context, run, version, seen);
             if (await deletion.RemoveHereAsync(record.SequenceNumber).ConfigureAwait(false) is { } earlier)
             {
                 Rebase(earlier.Version, earlier.Seen);

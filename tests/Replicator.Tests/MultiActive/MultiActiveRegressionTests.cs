@@ -79,7 +79,7 @@ public sealed class MultiActiveRegressionTests
     {
         var sim = new Simulation();
         sim.Put(0, "k", "a");
-        sim.Process(0).CrashAfter = 2; // the stamp, and the write to region 1; region 2's never happens
+        sim.Process(0).CrashAfter = 3; // the insert's pin, the stamp, and the write to region 1; region 2's never happens
         Assert.False(await sim.StepAsync(0));
         Assert.NotNull(sim.Item(1, "k"));
         Assert.Null(sim.Item(2, "k"));

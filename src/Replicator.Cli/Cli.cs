@@ -34,6 +34,7 @@ internal static class Cli
             DemoCommand.Create(console, interrupt.Token),
             VerifyCommand.Create(console, interrupt.Token),
             BackfillCommand.Create(console, interrupt.Token),
+            ConflictsCommand.Create(console, interrupt.Token),
         };
 
         var parsed = root.Parse(args);

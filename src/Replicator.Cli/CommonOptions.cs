@@ -70,6 +70,17 @@ internal static class CommonOptions
     public static string CheckpointPath(string? given, TargetTable source) =>
         given ?? Path.Combine(".replicator", $"{source.Region}.{source.TableName}.checkpoint.json");
 
+    /// <summary>A duration such as 90s, 30m, 6h or 7d.</summary>
+    public static Option<TimeSpan?> Duration(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => Durations.TryParse(result.Tokens.Single().Value, out var duration)
+            ? duration
+            : Error<TimeSpan?>(result, $"{name}: '{result.Tokens.Single().Value}' is not a duration such as 90s, 30m, 6h or 7d", null),
+    };
+
+    public static TargetTable TableOf(ArgumentResult result, string option) => Table(result, option, result.Tokens.Single().Value);
+
     private static TargetTable Table(ArgumentResult result, string option) => Table(result, option, result.Tokens.Single().Value);
 
     private static TargetTable Table(ArgumentResult result, string option, string text)

@@ -60,8 +60,8 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
         {
             case TableWriteOutcome.ConditionFailed { Current: null }:
                 return true;
-            case TableWriteOutcome.ConditionFailed failed when ReplicaMetadata.Read(failed.Current, context.Metadata) is not { Deleted: true } mark
-                || mark.Version != version || mark.WrittenIn != tables.Region:
+            case TableWriteOutcome.ConditionFailed failed when ReplicaMetadata.Read(failed.Current, context.Metadata) is not { Deleted: true } standing
+                || standing.Version != version || standing.WrittenIn != tables.Region:
                 // Newer; or a copy the application made of another region's mark (its own write, to be versioned in turn).
                 return false;
         }

@@ -16,6 +16,14 @@ internal static class TransactionCancellation
     private const string ConditionFailed = "ConditionalCheckFailed";
     private const string NoReason = "None";
 
+    /// <summary>moto cancels a ConditionCheck on a missing table with this reason (AWS answers ResourceNotFoundException to the request): every try will fail the same.</summary>
+    private static readonly HashSet<string> Fatal = new(StringComparer.Ordinal)
+    {
+        "ResourceNotFoundException",
+        "ResourceNotFound",
+        "AccessDeniedException",
+    };
+
     private static readonly HashSet<string> Poison = new(StringComparer.Ordinal)
     {
         "ValidationError",
@@ -28,7 +36,9 @@ internal static class TransactionCancellation
         var others = codes.Where(code => code is not ConditionFailed and not NoReason).Distinct(StringComparer.Ordinal).ToList();
         if (others.Count > 0 || !codes.Contains(ConditionFailed))
         {
-            var kind = others.Any(Poison.Contains) ? TargetErrorKind.Poison : TargetErrorKind.Retryable;
+            var kind = others.Any(Fatal.Contains) ? TargetErrorKind.Fatal
+                : others.Any(Poison.Contains) ? TargetErrorKind.Poison
+                : TargetErrorKind.Retryable;
             var reasons = codes.Count == 0 ? "no reasons given" : string.Join(", ", codes);
             return new TransactionOutcome.Failed(new Refusal(kind, $"{operation}: cancelled ({reasons}): {cancelled.Message}"));
         }

@@ -87,6 +87,11 @@ internal sealed class InMemoryRegion(string region, Func<DateTimeOffset> clock) 
     public Task<TableWriteOutcome> WriteAsync(TableWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (Invalid(write, alone: true) is { } invalid)
+        {
+            return Task.FromException<TableWriteOutcome>(invalid);
+        }
+
         BeforeWrite?.Invoke(write);
         lock (_lock)
         {
@@ -109,6 +114,17 @@ internal sealed class InMemoryRegion(string region, Func<DateTimeOffset> clock) 
     public Task<TransactionOutcome> TransactAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (writes.Select(write => Invalid(write, alone: false)).FirstOrDefault(invalid => invalid is not null) is { } invalid)
+        {
+            return Task.FromException<TransactionOutcome>(invalid);
+        }
+
+        if (writes.GroupBy(write => (write.Table, write.Key)).FirstOrDefault(group => group.Count() > 1) is { } twice)
+        {
+            // DynamoDB refuses the whole request (ValidationException) before looking at any condition.
+            return Task.FromResult<TransactionOutcome>(new TransactionOutcome.Failed(new Refusal(TargetErrorKind.Poison, $"{region}:{twice.Key.Table}: Transaction request cannot include multiple operations on one item ({twice.Key.Key})")));
+        }
+
         foreach (var write in writes)
         {
             BeforeWrite?.Invoke(write);
@@ -155,6 +171,20 @@ internal sealed class InMemoryRegion(string region, Func<DateTimeOffset> clock) 
             return Task.FromResult<TableReadOutcome>(new TableReadOutcome.Read(items));
         }
     }
+
+    /// <summary>What DynamoDbRegionTables refuses before sending anything: a check outside a transaction, and an ordering of anything but strings (which <see cref="Condition.IsMetBy"/> does not order, and DynamoDB would).</summary>
+    private static ArgumentException? Invalid(TableWrite write, bool alone) =>
+        alone && write is TableWrite.Check ? new ArgumentException($"a {nameof(TableWrite.Check)} is made in a transaction only", nameof(write))
+        : write.Condition is { } condition && OrdersANonString(condition) ? new ArgumentException($"the condition {condition} orders a value that is not a string", nameof(write))
+        : null;
+
+    private static bool OrdersANonString(Condition condition) => condition switch
+    {
+        Condition.Comparison { Kind: not ComparisonKind.Equal } comparison => comparison.Value.Type != DynamoType.S,
+        Condition.Both both => OrdersANonString(both.Left) || OrdersANonString(both.Right),
+        Condition.Either either => OrdersANonString(either.Left) || OrdersANonString(either.Right),
+        _ => false,
+    };
 
     private Refusal NoTable(string table) => new(TargetErrorKind.Fatal, $"{region}:{table}: Requested resource not found (no such table)");
 

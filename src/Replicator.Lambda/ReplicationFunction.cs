@@ -1,5 +1,6 @@
 using Replicator.Applying;
 using Replicator.Aws;
+using Replicator.Aws.MultiActive;
 using Replicator.Observability;
 using Replicator.Parsing;
 
@@ -22,18 +23,31 @@ internal abstract record InvocationResult
 /// response naming the earliest record not durable (or none). An event that cannot be handled
 /// at all, or a failure whose place in the stream is unknown, becomes an invocation error. It never
 /// throws: whatever happens, the invocation gets an answer and the host goes on to the next.
-/// Every invocation writes its lines to <c>log</c>: the batch's log line and metric (EMF) lines, or
-/// one error line.
+/// Every invocation writes its lines to <c>log</c>: the batch's log line, one line per conflict
+/// found (multi-active), and the metric (EMF) lines; or one error line.
 /// </summary>
-internal sealed class ReplicationFunction(ReplicationEngine engine, IReadOnlyList<TargetTable> targets, TimeProvider time, TextWriter log, string? functionName = null)
+internal sealed class ReplicationFunction(IEngineSource engines, TimeProvider time, TextWriter log, string? functionName = null)
 {
-    /// <summary>Builds the AWS writers, the dead-letter sink and the engine, once for the life of the process.</summary>
+    /// <summary>One-way replication with one engine to <paramref name="targets"/>.</summary>
+    public ReplicationFunction(ReplicationEngine engine, IReadOnlyList<TargetTable> targets, TimeProvider time, TextWriter log, string? functionName = null)
+        : this(new OneWayEngines(engine, targets), time, log, functionName)
+    {
+    }
+
+    /// <summary>Builds the AWS writers (one-way) or region tables (multi-active), the dead-letter sink and the engine, once for the life of the process.</summary>
     public static ReplicationFunction Create(LambdaConfiguration configuration, AwsClients clients, TimeProvider time, Random random, TextWriter log)
     {
+        var deadLetters = configuration.DeadLetterQueue is { } queue ? new SqsDeadLetterSink(clients.Sqs(queue.Region), queue.Url) : null;
+        if (configuration.MultiActive is { } multiActive)
+        {
+            var engines = new MultiActiveEngines(
+                region => new DynamoDbRegionTables(clients.DynamoDb(region), region), configuration.Targets, multiActive, configuration.Settings, deadLetters, time, random);
+            return new ReplicationFunction(engines.Prepared(), time, log, configuration.FunctionName);
+        }
+
         var targets = configuration.Targets
             .Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))
             .ToList();
-        var deadLetters = configuration.DeadLetterQueue is { } queue ? new SqsDeadLetterSink(clients.Sqs(queue.Region), queue.Url) : null;
         return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), configuration.Targets, time, log, configuration.FunctionName);
     }
 
@@ -43,27 +57,12 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, IReadOnlyLis
         {
             var deadline = invocation.Deadline ?? time.GetUtcNow() + ReplicationOptions.MaxFunctionTimeout;
             var batch = StreamEventParser.Parse(invocation.Event);
-            if (TargetIsSource(batch, invocation) is { } refused)
+            return engines.For(batch, invocation) switch
             {
-                return Fail(invocation, FunctionError.Of(ErrorTypes.TargetIsSource, refused));
-            }
-
-            var report = await engine.ProcessAsync(batch, deadline, cancellationToken).ConfigureAwait(false);
-            log.WriteLine(ReportLines.LogLine(report, invocation.RequestId));
-            foreach (var line in ReportLines.MetricLines(report, time.GetUtcNow(), functionName))
-            {
-                log.WriteLine(line);
-            }
-
-            if (report.FailedWithoutPosition)
-            {
-                var errors = report.Errors.Count > 0 ? string.Join("; ", report.Errors) : "no error recorded";
-                return Fail(invocation, FunctionError.Of(
-                    ErrorTypes.BatchFailed,
-                    $"{report.RecordsFailed} record(s) failed and the failure has no sequence number to report, so the whole batch is to be retried: {errors}"));
-            }
-
-            return new InvocationResult.Respond(BatchResponse.For(report.FirstFailure));
+                EngineChoice.Ready ready => await RunAsync(invocation, batch, ready, deadline, cancellationToken).ConfigureAwait(false),
+                EngineChoice.Refused refused => Fail(invocation, refused.Error),
+                var other => throw new InvalidOperationException($"an engine choice of an unknown kind: {other}"),
+            };
         }
         catch (MalformedEventException e)
         {
@@ -75,34 +74,37 @@ internal sealed class ReplicationFunction(ReplicationEngine engine, IReadOnlyLis
         }
     }
 
+    private async Task<InvocationResult> RunAsync(Invocation invocation, ParsedBatch batch, EngineChoice.Ready ready, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var report = await ready.Engine.ProcessAsync(batch, deadline, cancellationToken).ConfigureAwait(false);
+        log.WriteLine(ReportLines.LogLine(report, invocation.RequestId));
+        if (ready.LocalTable is { } table)
+        {
+            foreach (var line in ReportLines.ConflictLines(report, table))
+            {
+                log.WriteLine(line);
+            }
+        }
+
+        foreach (var line in ReportLines.MetricLines(report, time.GetUtcNow(), functionName))
+        {
+            log.WriteLine(line);
+        }
+
+        if (report.FailedWithoutPosition)
+        {
+            var errors = report.Errors.Count > 0 ? string.Join("; ", report.Errors) : "no error recorded";
+            return Fail(invocation, FunctionError.Of(
+                ErrorTypes.BatchFailed,
+                $"{report.RecordsFailed} record(s) failed and the failure has no sequence number to report, so the whole batch is to be retried: {errors}"));
+        }
+
+        return new InvocationResult.Respond(BatchResponse.For(report.FirstFailure));
+    }
+
     private InvocationResult Fail(Invocation invocation, FunctionError error, Exception? exception = null)
     {
         log.WriteLine(HostLog.Error("invocation failed", invocation.RequestId, error, exception));
         return new InvocationResult.Fail(error);
-    }
-
-    /// <summary>
-    /// Why this batch must not be written, if a target is the table whose stream the event comes
-    /// from (<c>eventSourceARN</c>), or one table is a target twice. A target given as
-    /// <c>region:table</c> is in the function's own account (from its ARN), else in the source's.
-    /// </summary>
-    private string? TargetIsSource(ParsedBatch batch, Invocation invocation)
-    {
-        if (batch.Records.Select(record => TableIdentity.FromArn(record.EventSourceArn)).FirstOrDefault(identity => identity is not null) is not { } source)
-        {
-            return null;
-        }
-
-        var account = invocation.FunctionArn?.Split(':') is ["arn", _, "lambda", _, { Length: > 0 } own, ..] ? own : source.Account;
-        var resolved = targets.Select(target => new ResolvedTable(target, TableIdentity.FromArn(target.Arn) ?? source with { Account = account, Region = target.Region, Name = target.TableName })).ToList();
-        try
-        {
-            Topology.Check(new ResolvedTable(new TargetTable(source.Region, source.Name, source.ToString()), source), resolved);
-            return null;
-        }
-        catch (TopologyException e)
-        {
-            return $"{LambdaConfiguration.TargetsVariable}: {e.Message} The event comes from the stream of {source}; nothing of this batch was written. Fix {LambdaConfiguration.TargetsVariable}, or the event source mapping.";
-        }
     }
 }

@@ -55,6 +55,9 @@ internal static class ErrorTypes
     /// <summary>A target is the event's source table (or one table is a target twice): nothing is written, and Lambda retries until the configuration is fixed.</summary>
     public const string TargetIsSource = "Replicator.TargetIsSource";
 
+    /// <summary>Multi-active: the event does not say which one table it comes from (<c>eventSourceARN</c>), so there is no local replica; nothing is written.</summary>
+    public const string UnknownSource = "Replicator.UnknownSource";
+
     /// <summary>Anything else thrown while handling an invocation.</summary>
     public const string Unexpected = "Replicator.UnexpectedError";
 }

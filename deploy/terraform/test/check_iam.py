@@ -17,6 +17,14 @@ aws_iam_group_policy; child modules included) and fails when:
   - kms actions on anything but the customer keys the plan's tables and queues use;
   - a trust policy trusts anything but lambda.amazonaws.com;
   - a role gets a managed policy attached that is not a policy of this plan (it could not be checked).
+A replicator in multi-active mode (its function's REPLICATION_MODE is multi-active, or it has a
+tombstones side table) is held to
+the grants that mode needs and no more, table by table: on its own table GetItem, BatchGetItem,
+UpdateItem, PutItem, DeleteItem; on its own tombstones and conflicts tables GetItem, BatchGetItem,
+PutItem, ConditionCheckItem; on each peer's table PutItem, UpdateItem, DeleteItem (all its writes
+there are conditional: no BatchWriteItem); on each peer's tombstones ConditionCheckItem and PutItem;
+nothing on any other table. Its peers are the stream tables of the module instances its `targets`
+name.
 The "module's own" resources are those in the same module instance as the policy; the targets are
 the tables of the target-table module instances passed as the module call's `targets` (or, with a
 single replicator in the plan, every table that is not its source).
@@ -42,7 +50,16 @@ SQS = {"sqs:sendmessage"}
 LOGS = {"logs:createlogstream", "logs:putlogevents"}
 KMS = {"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:describekey"}
 TRUST = {"sts:assumerole"}
-ALLOWED = STREAM_READ | LIST_STREAMS | WRITE | SQS | LOGS | KMS  # plus TRUST, in trust policies only
+# Multi-active's item actions, and which of them each kind of table gets.
+ITEM = WRITE | {"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:updateitem", "dynamodb:conditioncheckitem"}
+MULTI_ACTIVE_GRANTS = {
+    "local": {"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:updateitem", "dynamodb:putitem", "dynamodb:deleteitem"},
+    "local side": {"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:putitem", "dynamodb:conditioncheckitem"},
+    "peer": {"dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem"},
+    "peer tombstones": {"dynamodb:conditioncheckitem", "dynamodb:putitem"},
+}
+SIDE_SUFFIXES = ("-replicator-tombstones", "-replicator-conflicts")
+ALLOWED = STREAM_READ | LIST_STREAMS | ITEM | SQS | LOGS | KMS  # plus TRUST, in trust policies only
 
 # type -> attributes holding a policy document, and whether it is a trust policy
 DOCUMENT_ATTRIBUTES = {
@@ -97,6 +114,7 @@ class Context:
         self.errors = []
         own = [(m, r) for m, r in tfplan.planned_resources(plan) if m == module and r.get("mode") == "managed"]
         self.queue_arns, self.log_group_arns, self.kms_keys = set(), set(), set()
+        self.multi_active = False
         account = tfplan.account_of(plan, module)
         partition = tfplan.partition_of(plan, module)
         for _, r in own:
@@ -110,6 +128,13 @@ class Context:
             elif r["type"] == "aws_cloudwatch_log_group":
                 if v.get("name") and region and account:
                     self.log_group_arns.add(f"arn:{partition}:logs:{region}:{account}:log-group:{v['name']}")
+            elif r["type"] == "aws_lambda_function":
+                env = as_list(v.get("environment"))
+                variables = (env[0] or {}).get("variables") if env and isinstance(env[0], dict) else None
+                self.multi_active |= isinstance(variables, dict) and variables.get("REPLICATION_MODE") == "multi-active"
+        # The function's environment is unknown at plan time (it holds the queue's URL); a
+        # multi-active replica is also known by its side tables, named after its table.
+        self.multi_active |= any(t.module == module and (t.name or "").endswith(SIDE_SUFFIXES[0]) for t in tables)
         # The source: the table beside the policy (created, or read as a data source); if there are
         # several, the one with a stream.
         sources = [t for t in tables if t.module == module]
@@ -119,9 +144,24 @@ class Context:
         if len(sources) != 1:
             self.errors.append(f"{module or 'root module'}: expected exactly one source table (with a stream) beside the policy, found {len(sources)}")
         self.targets, self.targets_from = self._targets(plan, tables, contexts_count)
+        self.expected_grants = self._multi_active_grants(tables, module) if self.multi_active else None
         for t in tables:
             if t.kms_key and (t.module == module or t.arn in (self.targets or [])):
                 self.kms_keys.add(t.kms_key)
+
+    def _multi_active_grants(self, tables, module):
+        """{(table ARN, action)} a multi-active replicator needs, or None if its tables are not known."""
+        if self.source_arn is None or self.targets is None:
+            return None
+        sides = sorted(t.arn for t in tables if t.module == module and t.arn != self.source_arn)
+        expected_sides = sorted(self.source_arn + suffix for suffix in SIDE_SUFFIXES)
+        if sides != expected_sides:
+            self.errors.append(f"{module}: multi-active side tables {sides} are not {expected_sides}")
+        grants = {(self.source_arn, a) for a in MULTI_ACTIVE_GRANTS["local"]}
+        grants |= {(arn, a) for arn in expected_sides for a in MULTI_ACTIVE_GRANTS["local side"]}
+        grants |= {(arn, a) for arn in self.targets for a in MULTI_ACTIVE_GRANTS["peer"]}
+        grants |= {(arn + SIDE_SUFFIXES[0], a) for arn in self.targets for a in MULTI_ACTIVE_GRANTS["peer tombstones"]}
+        return grants
 
     def _targets(self, plan, tables, contexts_count):
         names = tfplan.module_names(self.module)
@@ -148,7 +188,8 @@ class Context:
                             key = instance[instance.rfind("module." + c) + len("module." + c):]
                             if c in indexed and key not in indexed[c]:
                                 continue
-                            arns += [t.arn for t in tables if t.module == instance]
+                            # A multi-active peer is the replica with the stream, not its side tables.
+                            arns += [t.arn for t in tables if t.module == instance and (t.stream or not self.multi_active)]
                     return arns, "the tables of " + ", ".join(f"module.{c}" for c in sorted(calls))
         if contexts_count == 1:
             return [t.arn for t in tables if t.arn != self.source_arn], "every table in the plan but the source"
@@ -271,7 +312,11 @@ def check_statement(address, kind, index, st, ctx, report):
         for r in resources:
             if not (ctx.source_arn and isinstance(r, str) and (r == ctx.source_arn or r.startswith(ctx.source_arn + "/"))):
                 errors.append(f"{where}: ListStreams on {r}, neither \"*\" nor the source table")
-    if lowered & WRITE:
+    if ctx is not None and ctx.multi_active:
+        pass  # item actions are compared table by table with what multi-active needs, in check()
+    elif lowered & (ITEM - WRITE):
+        errors.append(f"{where}: {sorted(lowered & (ITEM - WRITE))}: a one-way replicator only writes its targets")
+    elif lowered & WRITE:
         if ctx.targets is None:
             errors.append(f"{where}: writes, but the targets are unknown")
         elif set(resources) != set(ctx.targets) or len(resources) != len(set(resources)):
@@ -319,20 +364,30 @@ def check(plan):
         if not statements:
             errors.append(f"{address}: no statements")
         report.append(f"{address} ({kind}, {len(statements)} statements)")
-        granted = set()
+        granted, item_grants = set(), set()
         for i, st in enumerate(statements):
             if not isinstance(st, dict):
                 errors.append(f"{address}: statement #{i} is not an object")
                 continue
             errors += check_statement(address, kind, i, st, contexts.get(module), report)
             if st.get("Effect") == "Allow":
-                granted |= {a.lower() for a in as_list(st.get("Action")) if isinstance(a, str)}
+                actions = {a.lower() for a in as_list(st.get("Action")) if isinstance(a, str)}
+                granted |= actions
+                item_grants |= {(r, a) for a in actions & ITEM for r in as_list(st.get("Resource")) if isinstance(r, str)}
         # A replicator's role needs every one of these; a missing one would also make the checks above vacuous.
         ctx = contexts.get(module)
         if kind == "permissions" and ctx is not None and ctx.source_arn is not None:
-            for needed in sorted(STREAM_READ | LIST_STREAMS | WRITE | SQS | LOGS):
+            for needed in sorted(STREAM_READ | LIST_STREAMS | SQS | LOGS | (set() if ctx.multi_active else WRITE)):
                 if needed not in granted:
                     errors.append(f"{address}: the replicator's policy does not grant {needed}")
+        if kind == "permissions" and ctx is not None and ctx.multi_active:
+            if ctx.expected_grants is None:
+                errors.append(f"{address}: multi-active, but its tables or peers are unknown")
+            else:
+                for r, a in sorted(item_grants - ctx.expected_grants):
+                    errors.append(f"{address}: grants {a} on {r}, beyond what multi-active needs there")
+                for r, a in sorted(ctx.expected_grants - item_grants):
+                    errors.append(f"{address}: multi-active needs {a} on {r}, which is not granted")
     if not docs:
         errors.append("no IAM policy documents in the plan: nothing was checked")
     return errors, report
@@ -420,6 +475,51 @@ def real_plan_mutations(plan):
     return out
 
 
+def multi_active_mutations(plan):
+    """(description, mutated plan, substring the failure must contain) for a multi-active plan."""
+    cases = [
+        ("BatchWriteItem (unconditional) on the peers", "dynamodb:UpdateItem", "PeerReplicasConditionalWrites",
+         lambda st: st.update(Action=as_list(st["Action"]) + ["dynamodb:BatchWriteItem"]), "beyond what multi-active needs"),
+        ("GetItem on the peers", "dynamodb:UpdateItem", "PeerReplicasConditionalWrites",
+         lambda st: st.update(Action=as_list(st["Action"]) + ["dynamodb:GetItem"]), "beyond what multi-active needs"),
+        ("UpdateItem on the local side tables", "dynamodb:ConditionCheckItem", "LocalSideTables",
+         lambda st: st.update(Action=as_list(st["Action"]) + ["dynamodb:UpdateItem"]), "beyond what multi-active needs"),
+        ("the peers' conflicts tables written", "dynamodb:ConditionCheckItem", "PeerTombstones",
+         lambda st: st.update(Resource=as_list(st["Resource"]) + [r.replace("-tombstones", "-conflicts") for r in as_list(st["Resource"])]), "beyond what multi-active needs"),
+        ("ConditionCheckItem taken from the peers' tombstones", "dynamodb:ConditionCheckItem", "PeerTombstones",
+         lambda st: st.update(Action=["dynamodb:PutItem"]), "which is not granted"),
+        ("a foreign table beside the local one", "dynamodb:GetItem", "LocalReplica",
+         lambda st: st.update(Resource=as_list(st["Resource"]) + ["arn:aws:dynamodb:us-east-1:123456789012:table/other"]), "beyond what multi-active needs"),
+        ('Resource "*" on the local table', "dynamodb:GetItem", "LocalReplica", lambda st: st.update(Resource="*"), 'Resource "*"'),
+        ("dynamodb:* on the peers", "dynamodb:UpdateItem", "PeerReplicasConditionalWrites", lambda st: st.update(Action="dynamodb:*"), "wildcard action"),
+    ]
+    out = []
+    for description, action, sid, edit, expected in cases:
+        def only(st, edit=edit, sid=sid):
+            if st.get("Sid") != sid:
+                raise AssertionError(f"self-test: the first statement granting the action is {st.get('Sid')}, not {sid}")
+            edit(st)
+        out.append((f"multi-active: {description}", _edit_statement_sid(copy.deepcopy(plan), sid, only), expected))
+    return out
+
+
+def _edit_statement_sid(plan, sid, edit):
+    """Applies edit(statement) to the statement with that Sid in the plan's first replicator policy."""
+    for r in _documents(plan, "aws_iam_role_policy"):
+        doc = json.loads(r["values"]["policy"])
+        for st in as_list(doc["Statement"]):
+            if st.get("Sid") == sid:
+                edit(st)
+                r["values"]["policy"] = json.dumps(doc)
+                return plan
+    raise AssertionError(f"self-test: no statement {sid}")
+
+
+def is_multi_active(plan):
+    return any(r.get("type") == "aws_dynamodb_table" and (r.get("values", {}).get("name") or "").endswith(SIDE_SUFFIXES[0])
+               for _, r in tfplan.planned_resources(plan))
+
+
 def self_test(fixture_path, real_path):
     failures = []
 
@@ -445,7 +545,7 @@ def self_test(fixture_path, real_path):
         errors, _ = check(real)
         if errors:
             failures.append(f"the real plan {real_path} itself fails: {errors}")
-        for description, plan, expected in real_plan_mutations(real):
+        for description, plan, expected in (multi_active_mutations(real) if is_multi_active(real) else real_plan_mutations(real)):
             expect_failure(f"the real plan with {description}", plan, expected)
     if failures:
         print("check_iam self-test FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)

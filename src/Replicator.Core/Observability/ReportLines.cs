@@ -1,10 +1,13 @@
 using System.Text.Json;
+using Replicator.Model;
+using Replicator.MultiActive;
 
 namespace Replicator.Observability;
 
 /// <summary>
 /// Turns a <see cref="BatchReport"/> into log output: one structured JSON line per batch, and
-/// CloudWatch embedded metric format (EMF) lines, which CloudWatch Logs turns into metrics.
+/// CloudWatch embedded metric format (EMF) lines, which CloudWatch Logs turns into metrics; in
+/// multi-active mode also one line per conflict found.
 /// </summary>
 public static class ReportLines
 {
@@ -32,6 +35,20 @@ public static class ReportLines
         }
 
         writer.WriteNumber("durationMs", Math.Round(report.Duration.TotalMilliseconds, 1));
+        if (report.MultiActive is { } counts)
+        {
+            writer.WriteStartObject("multiActive");
+            writer.WriteNumber("versioned", counts.Versioned);
+            writer.WriteNumber("putBack", counts.PutBack);
+            writer.WriteNumber("forwarded", counts.Forwarded);
+            writer.WriteNumber("duplicates", counts.Duplicates);
+            writer.WriteNumber("stale", counts.Stale);
+            writer.WriteNumber("conflicts", counts.Conflicts);
+            writer.WriteNumber("ownRecords", counts.OwnRecords);
+            writer.WriteNumber("unchanged", counts.Unchanged);
+            writer.WriteEndObject();
+        }
+
         if (report.Errors.Count > 0)
         {
             writer.WriteStartArray("errors");
@@ -47,8 +64,32 @@ public static class ReportLines
     });
 
     /// <summary>
+    /// One line per conflict of the batch (a write of this region that lost to a concurrent one):
+    /// <c>{"level":"warn","message":"conflict","table","key","id","winner":{"version","origin","delete"},"loser":{…},"detectedIn"}</c>,
+    /// the key as DynamoDB JSON, the id the one <c>replicator conflicts</c> lists it by.
+    /// </summary>
+    public static IEnumerable<string> ConflictLines(BatchReport report, string table) =>
+        report.Conflicts.Select(conflict => JsonText.Render(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("level", "warn");
+            writer.WriteString("message", "conflict");
+            writer.WriteString("table", table);
+            writer.WritePropertyName("key");
+            DynamoJson.WriteItem(writer, conflict.Key.Attributes);
+            writer.WriteString("id", conflict.Id);
+            WriteSide(writer, "winner", conflict.Winner);
+            WriteSide(writer, "loser", conflict.Loser);
+            writer.WriteString("detectedIn", conflict.DetectedIn);
+            writer.WriteEndObject();
+        }));
+
+    /// <summary>
     /// One line of record counts, and per target region the latency values, 100 to a line:
-    /// <c>ReplicationLatency</c>, <c>RecordsApplied</c>, <c>RecordsFailed</c>, <c>RecordsDeadLettered</c>.
+    /// <c>ReplicationLatency</c>, <c>RecordsApplied</c>, <c>RecordsFailed</c>, <c>RecordsDeadLettered</c>;
+    /// in multi-active mode the counts line also has <c>Duplicates</c>, <c>StaleWrites</c> and
+    /// <c>Forwarded</c>, and each pair of regions with conflicts a <c>ConflictsResolved</c> line
+    /// (<c>SourceRegion</c>: the winner's origin; <c>TargetRegion</c>: where the loser was found).
     /// With a <paramref name="functionName"/>, every metric carries it as the <c>FunctionName</c>
     /// dimension, so that two deployments in one account and region keep their metrics (and
     /// alarms) apart.
@@ -58,16 +99,45 @@ public static class ReportLines
         var timestamp = now.ToUnixTimeMilliseconds();
         string[] counts = functionName is null ? [] : ["FunctionName"];
         string[] latency = functionName is null ? ["TargetRegion"] : ["FunctionName", "TargetRegion"];
+        string[] pair = functionName is null ? ["SourceRegion", "TargetRegion"] : ["FunctionName", "SourceRegion", "TargetRegion"];
+        (string, string)[] names = report.MultiActive is null
+            ? [("RecordsApplied", "Count"), ("RecordsFailed", "Count"), ("RecordsDeadLettered", "Count")]
+            : [("RecordsApplied", "Count"), ("RecordsFailed", "Count"), ("RecordsDeadLettered", "Count"), ("Duplicates", "Count"), ("StaleWrites", "Count"), ("Forwarded", "Count")];
         yield return JsonText.Render(writer =>
         {
             writer.WriteStartObject();
-            WriteMetadata(writer, timestamp, counts, ("RecordsApplied", "Count"), ("RecordsFailed", "Count"), ("RecordsDeadLettered", "Count"));
+            WriteMetadata(writer, timestamp, counts, names);
             WriteFunctionName(writer, functionName);
             writer.WriteNumber("RecordsApplied", report.RecordsApplied);
             writer.WriteNumber("RecordsFailed", report.RecordsFailed);
             writer.WriteNumber("RecordsDeadLettered", report.RecordsDeadLettered);
+            if (report.MultiActive is { } multiActive)
+            {
+                writer.WriteNumber("Duplicates", multiActive.Duplicates);
+                writer.WriteNumber("StaleWrites", multiActive.Stale);
+                writer.WriteNumber("Forwarded", multiActive.Forwarded);
+            }
+
             writer.WriteEndObject();
         });
+
+        var conflicts = report.Conflicts
+            .GroupBy(conflict => (Source: conflict.Winner.Origin, Target: conflict.DetectedIn))
+            .OrderBy(group => group.Key.Source, StringComparer.Ordinal)
+            .ThenBy(group => group.Key.Target, StringComparer.Ordinal);
+        foreach (var regions in conflicts)
+        {
+            yield return JsonText.Render(writer =>
+            {
+                writer.WriteStartObject();
+                WriteMetadata(writer, timestamp, pair, ("ConflictsResolved", "Count"));
+                WriteFunctionName(writer, functionName);
+                writer.WriteString("SourceRegion", regions.Key.Source);
+                writer.WriteString("TargetRegion", regions.Key.Target);
+                writer.WriteNumber("ConflictsResolved", regions.Count());
+                writer.WriteEndObject();
+            });
+        }
 
         foreach (var target in report.Latencies)
         {
@@ -90,6 +160,15 @@ public static class ReportLines
                 });
             }
         }
+    }
+
+    private static void WriteSide(Utf8JsonWriter writer, string name, ConflictSide side)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("version", side.Version.Text);
+        writer.WriteString("origin", side.Origin);
+        writer.WriteBoolean("delete", side.IsDelete);
+        writer.WriteEndObject();
     }
 
     private static void WriteFunctionName(Utf8JsonWriter writer, string? functionName)

@@ -36,10 +36,54 @@ data "aws_iam_policy_document" "replicator" {
     resources = ["*"]
   }
 
-  statement {
-    sid       = "WriteTheTargets"
-    actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-    resources = [for t in var.targets : t.table_arn]
+  # One-way: the targets are written unconditionally, in batches.
+  dynamic "statement" {
+    for_each = local.multi_active ? [] : [1]
+    content {
+      sid       = "WriteTheTargets"
+      actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+      resources = [for t in var.targets : t.table_arn]
+    }
+  }
+
+  # Multi-active: the local replica is read (tombstone and version checks), stamped, put back and
+  # deleted; its side tables read and added to; the peers only written, every write conditional on
+  # the version (no BatchWriteItem, which takes no condition), and their tombstones checked in the
+  # same transaction or written beside a delete.
+  dynamic "statement" {
+    for_each = local.multi_active ? [1] : []
+    content {
+      sid       = "LocalReplica"
+      actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+      resources = [local.source_table_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.multi_active ? [1] : []
+    content {
+      sid       = "LocalSideTables"
+      actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]
+      resources = values(local.side_table_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.multi_active ? [1] : []
+    content {
+      sid       = "PeerReplicasConditionalWrites"
+      actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      resources = local.target_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.multi_active ? [1] : []
+    content {
+      sid       = "PeerTombstones"
+      actions   = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"]
+      resources = local.peer_tombstone_arn
+    }
   }
 
   statement {

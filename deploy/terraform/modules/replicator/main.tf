@@ -27,6 +27,26 @@ locals {
   target_arns       = [for t in var.targets : t.table_arn]
   self_targets      = [for arn in local.target_arns : arn if arn == local.source_table_arn]
   duplicate_targets = distinct([for i, arn in local.target_arns : arn if index(local.target_arns, arn) != i])
+
+  # Multi-active: this region's table is one replica, the targets are the others. Each replica has
+  # two side tables beside it, named after it (as the replicator names them): tombstones, so that
+  # deletes stay deleted, and conflicts, every write that lost.
+  multi_active = var.mode == "multi-active"
+  side_tables = local.multi_active ? {
+    tombstones = { name = "${var.source_table_name}-replicator-tombstones", key = "key" }
+    conflicts  = { name = "${var.source_table_name}-replicator-conflicts", key = "id" }
+  } : {}
+  side_table_arns    = { for k, t in local.side_tables : k => "${local.source_table_arn}-replicator-${k}" }
+  peer_tombstone_arn = [for arn in local.target_arns : "${arn}-replicator-tombstones"]
+  target_regions     = [for t in var.targets : t.region]
+  # Versions name their region: a multi-active set has one replica a region.
+  shared_regions = local.multi_active ? distinct([for i, r in local.target_regions : r if index(local.target_regions, r) != i || r == local.region]) : []
+
+  mode_variables = local.multi_active ? {
+    REPLICATION_MODE    = "multi-active"
+    METADATA_ATTRIBUTE  = var.metadata_attribute
+    TOMBSTONE_RETENTION = var.tombstone_retention
+  } : {}
 }
 
 resource "aws_dynamodb_table" "source" {
@@ -73,10 +93,42 @@ data "aws_dynamodb_table" "source" {
 
   lifecycle {
     postcondition {
-      condition     = self.stream_enabled && contains(["NEW_AND_OLD_IMAGES", "NEW_IMAGE"], self.stream_view_type)
-      error_message = "The source table ${var.source_table_name} needs a stream with new images: enable it with view type NEW_AND_OLD_IMAGES."
+      condition     = self.stream_enabled && contains(var.mode == "multi-active" ? ["NEW_AND_OLD_IMAGES"] : ["NEW_AND_OLD_IMAGES", "NEW_IMAGE"], self.stream_view_type)
+      error_message = "The source table ${var.source_table_name} needs a stream with new images (and old images, in multi-active mode): enable it with view type NEW_AND_OLD_IMAGES."
     }
   }
+}
+
+# Multi-active: the replica's side tables. Their items expire by TTL on `expires` (tombstones after
+# tombstone_retention, conflicts after 90 days); both are small, so on demand.
+resource "aws_dynamodb_table" "side" {
+  for_each = local.side_tables
+
+  name                        = each.value.name
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = each.value.key
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = each.value.key
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+
+  server_side_encryption {
+    enabled     = var.kms_key_arn != null
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
 }
 
 # Records that can never apply (validation errors, items too large for a target), sent whole by the function.
@@ -107,7 +159,7 @@ resource "aws_cloudwatch_log_group" "function" {
 
 resource "aws_lambda_function" "replicator" {
   function_name    = local.function_name
-  description      = "Replicates ${var.source_table_name} (${local.region}) to ${join(", ", [for t in var.targets : "${t.region}:${t.table_name}"])}"
+  description      = "${local.multi_active ? "Multi-active replica" : "Replicates"} ${var.source_table_name} (${local.region}) to ${join(", ", [for t in var.targets : "${t.region}:${t.table_name}"])}"
   role             = aws_iam_role.replicator.arn
   runtime          = "provided.al2023"
   architectures    = ["x86_64"]
@@ -118,11 +170,11 @@ resource "aws_lambda_function" "replicator" {
   timeout          = var.timeout_seconds
 
   environment {
-    variables = {
+    variables = merge({
       REPLICATION_TARGETS   = join(",", [for t in var.targets : t.table_arn])
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letters.url
       TTL_DELETES           = var.ttl_deletes
-    }
+    }, local.mode_variables)
   }
 
   tags       = var.tags
@@ -136,6 +188,14 @@ resource "aws_lambda_function" "replicator" {
     precondition {
       condition     = length(local.duplicate_targets) == 0
       error_message = "The target ${join(", ", local.duplicate_targets)} is listed more than once in targets: list each target table once."
+    }
+    precondition {
+      condition     = length(local.shared_regions) == 0
+      error_message = "In multi-active mode each region holds one replica (versions name their region), but ${join(", ", local.shared_regions)} has more than one (this module's own region is ${local.region}). Give one target a region, none in this one."
+    }
+    precondition {
+      condition     = !local.multi_active || var.ttl_deletes == "replicate"
+      error_message = "ttl_deletes = \"skip\" is for one-way mode only: in multi-active mode a delete by time-to-live is a versioned delete, replicated like any other."
     }
   }
 }
@@ -152,6 +212,9 @@ resource "aws_lambda_event_source_mapping" "stream" {
   maximum_record_age_in_seconds      = var.maximum_record_age_in_seconds
   bisect_batch_on_function_error     = var.bisect_batch_on_function_error
   function_response_types            = ["ReportBatchItemFailures"]
+
+  # The side tables exist before the first batch is delivered.
+  depends_on = [aws_dynamodb_table.side]
 
   destination_config {
     on_failure {

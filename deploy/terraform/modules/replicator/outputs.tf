@@ -46,3 +46,19 @@ output "alarm_names" {
     [for a in aws_cloudwatch_metric_alarm.queue_depth : a.alarm_name],
   )
 }
+
+output "replica" {
+  description = "Multi-active: this region's replica, as the other regions' instances of this module take it in `targets`."
+  value = {
+    region      = local.region
+    table_name  = var.source_table_name
+    table_arn   = local.source_table_arn
+    kms_key_arn = var.kms_key_arn
+  }
+  depends_on = [aws_dynamodb_table.source, aws_dynamodb_table.side]
+}
+
+output "side_table_arns" {
+  description = "Multi-active: the replica's tombstones and conflicts tables (empty in one-way mode)."
+  value       = { for k, t in aws_dynamodb_table.side : k => t.arn }
+}

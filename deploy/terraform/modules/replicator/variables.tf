@@ -272,3 +272,38 @@ variable "iterator_age_alarm_ms" {
   type        = number
   default     = 300000
 }
+
+# ---- Mode -----------------------------------------------------------------------------------
+
+variable "mode" {
+  description = "one-way (default: the source table replicated to read-only targets) or multi-active (this region's table is one writable replica, the targets are the other regions' replicas, each deployed by its own instance of this module)."
+  type        = string
+  default     = "one-way"
+  validation {
+    condition     = contains(["one-way", "multi-active"], var.mode)
+    error_message = "mode must be one-way or multi-active."
+  }
+}
+
+variable "metadata_attribute" {
+  description = "Multi-active only: the reserved attribute the replicator keeps each item's version in; the application must not write it. The same in every region."
+  type        = string
+  default     = "_replication"
+  validation {
+    condition     = length(var.metadata_attribute) >= 1 && length(var.metadata_attribute) <= 255
+    error_message = "metadata_attribute must be an attribute name of 1 to 255 characters."
+  }
+}
+
+variable "tombstone_retention" {
+  description = "Multi-active only: how long a delete's tombstone is kept, as <n>m, <n>h or <n>d; at least 25h (the stream's 24 hours and one to spare). Longer than any replicator may be down and still resume."
+  type        = string
+  default     = "7d"
+  validation {
+    condition = try(
+      can(regex("^[0-9]+[smhd]$", var.tombstone_retention)) && tonumber(regex("^[0-9]+", var.tombstone_retention)) * lookup({ s = 1, m = 60, h = 3600, d = 86400 }, substr(var.tombstone_retention, -1, 1), 0) >= 25 * 3600,
+      false,
+    )
+    error_message = "tombstone_retention must be a whole number and a unit, s, m, h or d (e.g. 36h, 7d), of at least 25h."
+  }
+}

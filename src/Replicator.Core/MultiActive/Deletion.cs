@@ -47,15 +47,38 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
     private bool IsEarlierHere(ReplicaMetadata metadata, SequenceNumber sequence) =>
         metadata.Version.Region == context.Region && string.CompareOrdinal(metadata.Version.Sequence, ItemVersion.Padded(sequence)) < 0;
 
-    /// <summary>Deletes the item in another region if it is older than the delete; false if it is newer (the delete is stale there).</summary>
-    public Task<bool> RemoveThereAsync(PatientTables peer) =>
-        MarkAndDeleteAsync(peer, Condition.Missing(context.Version).Or(Condition.Less(context.Version, ReplicaContext.Text(version))));
+    /// <summary>
+    /// Deletes the item in another region if it is older than the delete; false if it is newer
+    /// (the delete is stale there). An item without a version is older than any, and deleted too,
+    /// but the tombstone says so first (<see cref="Tombstone.RemovedUnversioned"/>): it may be
+    /// an application's write not yet versioned there, which may turn out newer.
+    /// </summary>
+    public async Task<bool> RemoveThereAsync(PatientTables peer)
+    {
+        var marked = await MarkAsync(peer, Condition.Less(context.Version, ReplicaContext.Text(version))).ConfigureAwait(false);
+        if (marked is TableWriteOutcome.ConditionFailed { Current: { } current } && context.MetadataOf(current) is null)
+        {
+            await peer.WriteAsync(new TableWrite.Set(
+                peer.Replica.Tombstones, run.TombstoneItemKey, Tombstone.UnversionedAttribute, DynamoValue.True,
+                Condition.Equal(new AttributePath(Tombstone.VersionAttribute), ReplicaContext.Text(version)))).ConfigureAwait(false);
+            marked = await MarkAsync(peer, Condition.Missing(context.Version)).ConfigureAwait(false);
+        }
 
-    private async Task<bool> MarkAndDeleteAsync(PatientTables tables, Condition older)
+        return await DeleteMarkedAsync(peer, marked).ConfigureAwait(false);
+    }
+
+    private async Task<bool> MarkAndDeleteAsync(PatientTables tables, Condition older) =>
+        await DeleteMarkedAsync(tables, await MarkAsync(tables, older).ConfigureAwait(false)).ConfigureAwait(false);
+
+    private Task<TableWriteOutcome> MarkAsync(PatientTables tables, Condition older)
     {
         var mark = new ReplicaMetadata(version, seen, null, tables.Region, Deleted: true);
-        var table = tables.Replica.Table;
-        var marked = await tables.WriteAsync(new TableWrite.Set(table, run.Key, context.Metadata, mark.ToValue(), Condition.Exists(run.Exists).And(older))).ConfigureAwait(false);
+        return tables.WriteAsync(new TableWrite.Set(tables.Replica.Table, run.Key, context.Metadata, mark.ToValue(), Condition.Exists(run.Exists).And(older)));
+    }
+
+    /// <summary>Deletes the item if <paramref name="marked"/> left this delete's mark on it (now, or an earlier attempt that stopped short of the delete); false if a newer version stands.</summary>
+    private async Task<bool> DeleteMarkedAsync(PatientTables tables, TableWriteOutcome marked)
+    {
         switch (marked)
         {
             case TableWriteOutcome.ConditionFailed { Current: null }:
@@ -66,8 +89,7 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
                 return false;
         }
 
-        // Marked (now, or by an earlier attempt that stopped short of the delete).
-        var deleted = await tables.WriteAsync(new TableWrite.Delete(table, run.Key, Condition.Equal(context.Version, ReplicaContext.Text(version)))).ConfigureAwait(false);
+        var deleted = await tables.WriteAsync(new TableWrite.Delete(tables.Replica.Table, run.Key, Condition.Equal(context.Version, ReplicaContext.Text(version)))).ConfigureAwait(false);
         return deleted is TableWriteOutcome.Written || deleted is TableWriteOutcome.ConditionFailed { Current: null };
     }
 }

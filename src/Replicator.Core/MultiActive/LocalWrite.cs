@@ -125,24 +125,22 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
     }
 
     /// <summary>
-    /// Deleted since. With no tombstone here, by the application (its record follows). With a
-    /// tombstone, by a delete the replicator made: one that saw this write (nothing to do), an
-    /// earlier one of this region put in after this write (this write came later: it stands), or
-    /// a concurrent one from another region (the newer of the two stands).
+    /// Deleted since: by a later delete of the application's (its record follows), or by one of
+    /// another region's that reached this write before it was versioned (the newer of the two
+    /// stands), or by one that had seen this write (nothing to do).
     /// </summary>
     private async Task<TableWriteOutcome?> OnMissingAsync()
     {
         var tomb = await run.TombstoneAsync(fresh: true).ConfigureAwait(false);
-        if (tomb is null || Saw(tomb.Seen))
+        if (tomb is null || Saw(tomb.Seen) || tomb.Version.Region == context.Region
+            || (!tomb.RemovedUnversioned && _predecessor is { } replaced && tomb.Version <= replaced))
         {
+            // No delete of the replicator's removed this write: a later delete of the application's
+            // did (no tombstone yet, or one this write had seen already), and its record follows.
             return null;
         }
 
-        if (IsEarlierHere(tomb.Version))
-        {
-            Rebase(tomb.Version, tomb.Seen);
-        }
-        else if (tomb.Version > Version)
+        if (tomb.Version > Version)
         {
             if (Conflict.IsConcurrent(Version, tomb.Seen))
             {

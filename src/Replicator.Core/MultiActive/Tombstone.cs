@@ -11,6 +11,16 @@ namespace Replicator.MultiActive;
 /// </summary>
 public sealed record Tombstone(ItemKey Key, ItemVersion Version, SeenVersions Seen, DateTimeOffset Expires)
 {
+    /// <summary>
+    /// Set when the delete removed an item here that had no version: one from before the table
+    /// joined, or an application's write the replicator had not versioned yet. That write's own
+    /// record then decides which of the two is newer; without the flag, a delete older than
+    /// what a write replaced did not remove it (a later delete of this region did).
+    /// </summary>
+    public bool RemovedUnversioned { get; init; }
+
+    public const string UnversionedAttribute = "removedUnversioned";
+
     /// <summary>The tombstone table's partition key: the item's key as one canonical string.</summary>
     public const string KeyAttribute = "key";
     public const string ItemAttribute = "item";
@@ -45,6 +55,7 @@ public sealed record Tombstone(ItemKey Key, ItemVersion Version, SeenVersions Se
         var expires = item.TryGetValue(ExpiresAttribute, out var at) && at.Type == DynamoType.N && long.TryParse(at.AsNumber(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MaxValue;
-        return new Tombstone(new ItemKey(key.AsMap()), version, seen, expires);
+        var unversioned = item.TryGetValue(UnversionedAttribute, out var flag) && flag.Type == DynamoType.BOOL && flag.AsBool();
+        return new Tombstone(new ItemKey(key.AsMap()), version, seen, expires) { RemovedUnversioned = unversioned };
     }
 }

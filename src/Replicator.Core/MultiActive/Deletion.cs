@@ -27,6 +27,11 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
         // Marked with this very delete already: an earlier attempt stopped short of the delete itself.
         if (metadata.Version < version || (metadata.Deleted && metadata.Version == version))
         {
+            if (metadata.Version.Region != context.Region)
+            {
+                await FlagUnsettledAsync(context.Local).ConfigureAwait(false);
+            }
+
             await MarkAndDeleteAsync(context.Local, Condition.Equal(context.Version, ReplicaContext.Text(metadata.Version))).ConfigureAwait(false);
             return null;
         }
@@ -50,7 +55,7 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
     /// <summary>
     /// Deletes the item in another region if it is older than the delete; false if it is newer
     /// (the delete is stale there). An item without a version is older than any, and deleted too,
-    /// but the tombstone says so first (<see cref="Tombstone.RemovedUnversioned"/>): it may be
+    /// but the tombstone says so first (<see cref="Tombstone.RemovedUnsettled"/>): it may be
     /// an application's write not yet versioned there, which may turn out newer.
     /// </summary>
     public async Task<bool> RemoveThereAsync(PatientTables peer)
@@ -58,14 +63,18 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
         var marked = await MarkAsync(peer, Condition.Less(context.Version, ReplicaContext.Text(version))).ConfigureAwait(false);
         if (marked is TableWriteOutcome.ConditionFailed { Current: { } current } && context.MetadataOf(current) is null)
         {
-            await peer.WriteAsync(new TableWrite.Set(
-                peer.Replica.Tombstones, run.TombstoneItemKey, Tombstone.UnversionedAttribute, DynamoValue.True,
-                Condition.Equal(new AttributePath(Tombstone.VersionAttribute), ReplicaContext.Text(version)))).ConfigureAwait(false);
+            await FlagUnsettledAsync(peer).ConfigureAwait(false);
             marked = await MarkAsync(peer, Condition.Missing(context.Version)).ConfigureAwait(false);
         }
 
         return await DeleteMarkedAsync(peer, marked).ConfigureAwait(false);
     }
+
+    /// <summary>Says in the tombstone that this delete removes an item that may be, or have displaced, a write not versioned yet (<see cref="Tombstone.RemovedUnsettled"/>).</summary>
+    private Task<TableWriteOutcome> FlagUnsettledAsync(PatientTables tables) =>
+        tables.WriteAsync(new TableWrite.Set(
+            tables.Replica.Tombstones, run.TombstoneItemKey, Tombstone.UnsettledAttribute, DynamoValue.True,
+            Condition.Equal(new AttributePath(Tombstone.VersionAttribute), ReplicaContext.Text(version))));
 
     private async Task<bool> MarkAndDeleteAsync(PatientTables tables, Condition older) =>
         await DeleteMarkedAsync(tables, await MarkAsync(tables, older).ConfigureAwait(false)).ConfigureAwait(false);

@@ -132,15 +132,20 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
     private async Task<TableWriteOutcome?> OnMissingAsync()
     {
         var tomb = await run.TombstoneAsync(fresh: true).ConfigureAwait(false);
-        if (tomb is null || Saw(tomb.Seen) || tomb.Version.Region == context.Region
-            || (!tomb.RemovedUnversioned && _predecessor is { } replaced && tomb.Version <= replaced))
+        if (tomb is null || Saw(tomb.Seen)
+            || (!tomb.RemovedUnsettled && (tomb.Version.Region == context.Region || (_predecessor is { } replaced && tomb.Version <= replaced))))
         {
             // No delete of the replicator's removed this write: a later delete of the application's
             // did (no tombstone yet, or one this write had seen already), and its record follows.
             return null;
         }
 
-        if (tomb.Version > Version)
+        if (IsEarlierHere(tomb.Version))
+        {
+            // An earlier delete of this region, replayed, removed what had displaced this write: this write came after it.
+            Rebase(tomb.Version, tomb.Seen);
+        }
+        else if (tomb.Version > Version)
         {
             if (Conflict.IsConcurrent(Version, tomb.Seen))
             {

@@ -12,14 +12,16 @@ namespace Replicator.MultiActive;
 public sealed record Tombstone(ItemKey Key, ItemVersion Version, SeenVersions Seen, DateTimeOffset Expires)
 {
     /// <summary>
-    /// Set when the delete removed an item here that had no version: one from before the table
-    /// joined, or an application's write the replicator had not versioned yet. That write's own
-    /// record then decides which of the two is newer; without the flag, a delete older than
-    /// what a write replaced did not remove it (a later delete of this region did).
+    /// Set when the delete removed an item here that may be, or may have displaced, an
+    /// application's write not yet versioned: an item without a version (removed by another
+    /// region's delete), or another region's older version (removed by this region's delete as
+    /// it cleaned up). That write's own record then decides which of the two is newer; without
+    /// the flag, a delete that this write had seen, or one of this region's from before it, did
+    /// not remove it (a later delete of this region's did).
     /// </summary>
-    public bool RemovedUnversioned { get; init; }
+    public bool RemovedUnsettled { get; init; }
 
-    public const string UnversionedAttribute = "removedUnversioned";
+    public const string UnsettledAttribute = "removedUnsettled";
 
     /// <summary>The tombstone table's partition key: the item's key as one canonical string.</summary>
     public const string KeyAttribute = "key";
@@ -55,7 +57,7 @@ public sealed record Tombstone(ItemKey Key, ItemVersion Version, SeenVersions Se
         var expires = item.TryGetValue(ExpiresAttribute, out var at) && at.Type == DynamoType.N && long.TryParse(at.AsNumber(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MaxValue;
-        var unversioned = item.TryGetValue(UnversionedAttribute, out var flag) && flag.Type == DynamoType.BOOL && flag.AsBool();
-        return new Tombstone(new ItemKey(key.AsMap()), version, seen, expires) { RemovedUnversioned = unversioned };
+        var unversioned = item.TryGetValue(UnsettledAttribute, out var flag) && flag.Type == DynamoType.BOOL && flag.AsBool();
+        return new Tombstone(new ItemKey(key.AsMap()), version, seen, expires) { RemovedUnsettled = unversioned };
     }
 }

@@ -35,6 +35,7 @@ internal static class Cli
             VerifyCommand.Create(console, interrupt.Token),
             BackfillCommand.Create(console, interrupt.Token),
             ConflictsCommand.Create(console, interrupt.Token),
+            SetupCommand.Create(console, interrupt.Token),
         };
 
         var parsed = root.Parse(args);

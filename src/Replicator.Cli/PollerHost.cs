@@ -15,13 +15,14 @@ internal sealed record ReplicationRequest(
     TimeSpan? StopAfterIdle = null,
     string? DeadLetterQueueUrl = null,
     TtlDeletes TtlDeletes = TtlDeletes.Replicate,
-    TimeSpan? IdleDelay = null);
+    TimeSpan? IdleDelay = null,
+    MultiActive.MultiActiveSettings? MultiActive = null);
 
 /// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
 internal static class PollerHost
 {
     /// <summary>The current stream of the table <paramref name="source"/> names, or a usage error saying how to enable one.</summary>
-    public static async Task<string> StreamArnAsync(AwsClients clients, TargetTable source, CancellationToken cancellationToken)
+    public static async Task<string> StreamArnAsync(AwsClients clients, TargetTable source, CancellationToken cancellationToken, bool bothImages = false)
     {
         // By its ARN when given one: a name alone would find a table of that name in the caller's account.
         var table = await Tables.DescribeAsync(clients, source, "--source", cancellationToken).ConfigureAwait(false);
@@ -38,6 +39,11 @@ internal static class PollerHost
             throw new UsageException($"--source: the stream of {source} has view type {stream.StreamViewType}, which carries no new images, so changes cannot be replicated. Use NEW_AND_OLD_IMAGES (or NEW_IMAGE).");
         }
 
+        if (bothImages && stream.StreamViewType != StreamViewType.NEW_AND_OLD_IMAGES)
+        {
+            throw new UsageException($"--source: the stream of {source} has view type {stream.StreamViewType}; multi-active mode needs NEW_AND_OLD_IMAGES, to tell the replicator's own writes from the application's. Change it (a new stream) with update-table --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES after disabling the old one.");
+        }
+
         return table.LatestStreamArn;
     }
 
@@ -47,7 +53,18 @@ internal static class PollerHost
         var deadLetters = request.DeadLetterQueueUrl is { } url
             ? new SqsDeadLetterSink(clients.Sqs(AwsClients.RegionOfQueue(url) ?? request.Source.Region), url)
             : null;
-        var engine = new ReplicationEngine(targets, deadLetters, new ReplicationSettings { TtlDeletes = request.TtlDeletes }, TimeProvider.System, new Random());
+        var replication = new ReplicationSettings { TtlDeletes = request.TtlDeletes };
+        ReplicationEngine engine;
+        if (request.MultiActive is { } multiActive)
+        {
+            var (local, peers) = MultiActiveOptions.Replicas(clients, request.Source, request.Targets);
+            engine = new ReplicationEngine(new MultiActive.MultiActiveApplier(local, peers, multiActive, replication, TimeProvider.System, new Random()), deadLetters, replication, TimeProvider.System);
+        }
+        else
+        {
+            engine = new ReplicationEngine(targets, deadLetters, replication, TimeProvider.System, new Random());
+        }
+
         var settings = new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle };
         return new StreamPoller(
             clients.Streams(request.Source.Region),

@@ -62,9 +62,12 @@ internal static class ReplicateCommand
             },
         };
 
+        var mode = MultiActiveOptions.Mode();
+        var metadataAttribute = MultiActiveOptions.MetadataAttribute();
+        var tombstoneRetention = MultiActiveOptions.TombstoneRetention();
         var command = new Command("replicate", "Read the source table's stream and apply every change to the targets, checkpointing as it goes. Ctrl-C stops after the batch in flight.")
         {
-            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, output,
+            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, mode, metadataAttribute, tombstoneRetention, output,
         };
         command.SetAction(async (parsed, _) =>
         {
@@ -78,17 +81,38 @@ internal static class ReplicateCommand
                 parsed.GetValue(deadLetterQueue),
                 parsed.GetValue(ttlDeletes),
                 parsed.GetValue(idleDelay) is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null);
+            if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
+            {
+                if (request.TtlDeletes == TtlDeletes.Skip)
+                {
+                    throw new UsageException("--ttl-deletes: skip does not apply in multi-active mode, where a delete by time-to-live is a versioned delete like any other.");
+                }
+
+                MultiActiveOptions.CheckRegions(request.Source, request.Targets);
+                request = request with { MultiActive = MultiActiveOptions.Settings(parsed.GetRequiredValue(metadataAttribute), parsed.GetValue(tombstoneRetention)) };
+            }
+            else if (parsed.GetResult(metadataAttribute) is { Implicit: false } || parsed.GetValue(tombstoneRetention) is not null)
+            {
+                throw new UsageException("--metadata-attribute and --tombstone-retention are for multi-active mode; add --mode multi-active.");
+            }
+
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
-            return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt).ConfigureAwait(false);
+            return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt, parsed.GetValue(endpoint)).ConfigureAwait(false);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, ReplicationRequest request, OutputFormat output, CancellationToken interrupt)
+    public static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, ReplicationRequest request, OutputFormat output, CancellationToken interrupt, Uri? endpoint = null)
     {
         BackfillCommand.RefuseWhileUnfinished(request.CheckpointPath);
         await Tables.CheckAsync(clients, request.Source, request.Targets, interrupt).ConfigureAwait(false);
-        var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
+        var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt, bothImages: request.MultiActive is not null).ConfigureAwait(false);
+        if (request.MultiActive is { } multiActive)
+        {
+            await MultiActiveOptions.RequireSetupAsync(clients, request.Source, request.Targets, endpoint, interrupt).ConfigureAwait(false);
+            CheckpointAge.Refuse(request.CheckpointPath, multiActive.TombstoneRetention, request.Source);
+        }
+
         var poller = PollerHost.Create(clients, request, streamArn, line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
         if (output == OutputFormat.Text)
         {
@@ -100,6 +124,12 @@ internal static class ReplicateCommand
         while (!run.IsCompleted)
         {
             await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            if (request.MultiActive is not null)
+            {
+                // A running replicator keeps its checkpoint fresh even with nothing to write: only downtime ages it (CheckpointAge).
+                CheckpointAge.Touch(request.CheckpointPath);
+            }
+
             if (output == OutputFormat.Text && DateTimeOffset.UtcNow - lastReport >= TimeSpan.FromSeconds(10) && !run.IsCompleted)
             {
                 console.MarkupLine(ProgressLine(poller.Progress));
@@ -140,6 +170,9 @@ internal static class ReplicateCommand
     public static string ProgressLine(PollerProgress progress) =>
         $"records [bold]{progress.RecordsIn}[/] read, [green]{progress.RecordsApplied}[/] applied, {progress.RecordsSkipped} skipped, " +
         $"[yellow]{progress.RecordsDeadLettered}[/] dead-lettered, [red]{progress.RecordsFailed}[/] failed; " +
+        (progress.MultiActive is { } counts
+            ? $"{counts.Versioned} versioned, {counts.Forwarded} forwarded, {counts.Duplicates} duplicate, {counts.Stale} stale, [yellow]{counts.Conflicts}[/] conflict(s), {counts.OwnRecords} own record(s); "
+            : "") +
         $"lag {(double.IsNaN(progress.LastLatencyMs) ? "-" : $"{progress.LastLatencyMs:0} ms")}; shards {progress.ActiveShards} active, {progress.FinishedShards} finished";
 
     private static string SummaryJson(PollerOutcome outcome, PollerProgress progress) => JsonText.Render(writer =>
@@ -152,6 +185,20 @@ internal static class ReplicateCommand
         writer.WriteNumber("recordsDeadLettered", progress.RecordsDeadLettered);
         writer.WriteNumber("recordsFailed", progress.RecordsFailed);
         writer.WriteBoolean("shardsFailing", outcome.ShardsFailing);
+        if (progress.MultiActive is { } counts)
+        {
+            writer.WriteStartObject("multiActive");
+            writer.WriteNumber("versioned", counts.Versioned);
+            writer.WriteNumber("putBack", counts.PutBack);
+            writer.WriteNumber("forwarded", counts.Forwarded);
+            writer.WriteNumber("duplicates", counts.Duplicates);
+            writer.WriteNumber("stale", counts.Stale);
+            writer.WriteNumber("conflicts", counts.Conflicts);
+            writer.WriteNumber("ownRecords", counts.OwnRecords);
+            writer.WriteNumber("unchanged", counts.Unchanged);
+            writer.WriteEndObject();
+        }
+
         if (!double.IsNaN(progress.LastLatencyMs))
         {
             writer.WriteNumber("lastLagMs", Math.Round(progress.LastLatencyMs, 1));

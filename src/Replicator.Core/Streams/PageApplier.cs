@@ -33,6 +33,11 @@ internal static class PageApplier
     {
         var report = await parts.Engine.ProcessAsync(batch, parts.Time.GetUtcNow() + parts.Settings.BatchTimeout, CancellationToken.None).ConfigureAwait(false);
         parts.Progress.Add(report);
+        foreach (var line in Observability.ReportLines.ConflictLines(report, TableOf(parts.Settings.StreamArn)))
+        {
+            parts.Log(line);
+        }
+
         var durable = batch.Records.Select(record => (SequenceNumber?)record.SequenceNumber)
             .Concat(batch.Malformed.Select(record => record.SequenceNumber))
             .Where(position => position is not null && (report.FirstFailure is not { } failure || position < failure))
@@ -50,5 +55,13 @@ internal static class PageApplier
 
         parts.Log($"shard {shardId}: batch not fully replicated, retrying from {report.FirstFailure?.Value ?? "the checkpoint"}: {string.Join("; ", report.Errors.Take(3))}");
         return new Applied.Partly(report.FirstFailure, parts.Checkpoints.Of(shardId)?.SequenceNumber != before);
+    }
+
+    /// <summary>The table of a stream ARN (<c>arn:…:table/NAME/stream/LABEL</c>).</summary>
+    private static string TableOf(string streamArn)
+    {
+        var start = streamArn.IndexOf(":table/", StringComparison.Ordinal);
+        var end = streamArn.IndexOf("/stream/", StringComparison.Ordinal);
+        return start >= 0 && end > start ? streamArn[(start + ":table/".Length)..end] : streamArn;
     }
 }

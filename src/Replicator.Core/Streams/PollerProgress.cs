@@ -41,6 +41,20 @@ public sealed class PollerProgress
 
     public int FinishedShards { get; internal set; }
 
+    /// <summary>Multi-active mode only: what was versioned, forwarded and skipped so far (null in one-way mode).</summary>
+    public MultiActive.MultiActiveCounts? MultiActive
+    {
+        get
+        {
+            lock (_latencies)
+            {
+                return _multiActive;
+            }
+        }
+    }
+
+    private MultiActive.MultiActiveCounts? _multiActive;
+
     internal void Add(BatchReport report)
     {
         Interlocked.Increment(ref _batches);
@@ -49,6 +63,14 @@ public sealed class PollerProgress
         Interlocked.Add(ref _recordsFailed, report.RecordsFailed);
         Interlocked.Add(ref _recordsDeadLettered, report.RecordsDeadLettered);
         Interlocked.Add(ref _recordsSkipped, report.RecordsSkipped);
+        if (report.MultiActive is { } counts)
+        {
+            lock (_latencies)
+            {
+                _multiActive = (_multiActive ?? Replicator.MultiActive.MultiActiveCounts.None) + counts;
+            }
+        }
+
         var latencies = report.Latencies.SelectMany(target => target.Milliseconds).ToList();
         if (latencies.Count > 0)
         {

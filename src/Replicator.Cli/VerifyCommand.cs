@@ -42,9 +42,11 @@ internal static class VerifyCommand
         {
             Description = "Write the source's current item (read strongly consistent) over each difference found, or delete an item the source does not have; then check those keys again.",
         };
-        var command = new Command("verify", "Compare the source table with each target, item by item (strongly consistent reads; a key that differs is read again before it counts). Exit 0 when identical, 1 when not.")
+        var mode = MultiActiveOptions.Mode();
+        var metadataAttribute = MultiActiveOptions.MetadataAttribute();
+        var command = new Command("verify", "Compare the source table with each target, item by item (strongly consistent reads; a key that differs is read again before it counts). Exit 0 when identical, 1 when not. In multi-active mode the versions are compared too, and a difference shows which region holds which version.")
         {
-            source, targets, endpoint, segments, settle, repair, output,
+            source, targets, endpoint, segments, settle, repair, mode, metadataAttribute, output,
         };
         command.SetAction(async (parsed, _) =>
         {
@@ -56,18 +58,37 @@ internal static class VerifyCommand
                 Settle = TimeSpan.FromSeconds(parsed.GetValue(settle)),
                 Repair = parsed.GetValue(repair),
             };
+            string? metadata = null;
+            if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
+            {
+                if (settings.Repair)
+                {
+                    throw new UsageException("--repair: does not apply in multi-active mode, where every region is written by its own replicator; a region that lost data is resynced with replicator backfill --mode multi-active.");
+                }
+
+                MultiActiveOptions.CheckRegions(sourceTable, targetTables);
+                metadata = MultiActiveOptions.Settings(parsed.GetRequiredValue(metadataAttribute), null).MetadataAttribute;
+            }
+
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
-            return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
+            return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt, metadata).ConfigureAwait(false);
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets, VerifySettings settings, bool json, CancellationToken interrupt)
+    /// <param name="metadataAttribute">Multi-active: the metadata attribute, compared without its per-region field (<see cref="MultiActive.ReplicaReader"/>).</param>
+    internal static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets, VerifySettings settings, bool json, CancellationToken interrupt, string? metadataAttribute = null)
     {
+        ITableReader Reader(TargetTable table)
+        {
+            var reader = new DynamoDbTableReader(clients.DynamoDb(table.Region), table);
+            return metadataAttribute is null ? reader : new MultiActive.ReplicaReader(reader, metadataAttribute);
+        }
+
         var verifier = new TableVerifier(
-            new DynamoDbTableReader(clients.DynamoDb(source.Region), source),
-            targets.Select(target => new VerifyTarget(new DynamoDbTableReader(clients.DynamoDb(target.Region), target), new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))).ToList(),
+            Reader(source),
+            targets.Select(target => new VerifyTarget(Reader(target), new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))).ToList(),
             settings,
             TimeProvider.System,
             new Random());

@@ -267,6 +267,17 @@ internal sealed class Simulation
                 }
             }
 
+            foreach (var conflict in region.Items(Replica.ConflictsOf(Table)).Values.Select(ConflictItems.FromItem).OfType<StoredConflict>()
+                .Where(conflict => key == "*" || conflict.Key.Equals(KeyOf(key))))
+            {
+                lines.Add($"  conflict on {conflict.Key.Attributes[Key].AsString()}: {conflict.Loser.Version} lost to {conflict.Winner.Version}");
+            }
+
+            foreach (var (pinKey, pin) in region.Items(Replica.TombstonesOf(Table)).Where(pair => pair.Key.Attributes[Tombstone.KeyAttribute].AsString().EndsWith("#insert", StringComparison.Ordinal)))
+            {
+                lines.Add($"  pin {pinKey.Attributes[Tombstone.KeyAttribute].AsString()}: {Describe(pin)}");
+            }
+
             foreach (var record in region.Stream(Table).Where(record => key == "*" || record.Key.Equals(KeyOf(key))))
             {
                 var origin = RecordOrigins.Of(record, region.Region, Metadata);

@@ -25,6 +25,7 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
 
     private IReadOnlyDictionary<string, DynamoValue> _data = context.DataOf(record.NewImage!);
     private ReplicaMetadata _metadata = null!;
+    private ReplicaMetadata? _expected;
     private ItemVersion? _predecessor;
     private SeenVersions _seen = SeenVersions.None;
 
@@ -106,6 +107,7 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
     /// <summary>Sets the metadata alone, if the item's is still <paramref name="expected"/>.</summary>
     private Task<TableWriteOutcome> StampAsync(ReplicaMetadata? expected)
     {
+        _expected = expected;
         var unchanged = expected is null ? Condition.Missing(context.Version) : Condition.Equal(context.Version, ReplicaContext.Text(expected.Version));
         return context.Local.WriteAsync(new TableWrite.Set(Table, run.Key, context.Metadata, _metadata.ToValue(), Condition.Exists(run.Exists).And(unchanged)));
     }
@@ -116,6 +118,16 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
         var stamped = context.MetadataOf(item);
         if (!context.IsClean(item, stamped))
         {
+            if (stamped is not null && _expected is { Deleted: false } before && before.WrittenIn == context.Region && before.Digest == context.Digest(item))
+            {
+                // The stamp landed on a clean version, the one this write was made over, not on what
+                // the application made of it since: that version came back after this write (a
+                // forward delivered again over a later write without metadata, so the stamp's
+                // condition held again). This write came after it here: put it back over the stamp.
+                Rebase(Version, _seen);
+                return await PutBackAsync(stamped).ConfigureAwait(false);
+            }
+
             return await OnChangedAsync(item).ConfigureAwait(false);
         }
 

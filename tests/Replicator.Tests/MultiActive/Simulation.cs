@@ -29,7 +29,8 @@ internal sealed class Simulation
     public Simulation(int regions = 3, bool recordsUnchangedWrites = false, TimeSpan[]? skews = null, MultiActiveSettings? settings = null)
     {
         var names = RegionNames[..regions];
-        var multiActive = settings ?? new MultiActiveSettings();
+        // One key at a time: a seed replays exactly (concurrency across regions is the simulation's own interleaving).
+        var multiActive = (settings ?? new MultiActiveSettings()) with { MaxConcurrentKeys = 1 };
         Metadata = multiActive.MetadataAttribute;
         var tables = names.Select((name, i) =>
         {

@@ -63,6 +63,12 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>For <see cref="Fault.WithholdMatching"/>: which write requests (JSON, e.g. {"PutRequest":{…}}) to leave unprocessed.</summary>
     public Func<JsonNode, bool> Withhold { get; set; } = _ => false;
 
+    /// <summary>
+    /// Rewrites a successful answer forwarded unchanged (no fault), given the operation and its body: e.g.
+    /// <see cref="StreamTimestamps.WholeSeconds"/>, to make moto's answers look like AWS's.
+    /// </summary>
+    public Func<string, byte[], byte[]> Answer { get; set; } = (_, body) => body;
+
     /// <summary>Every request seen, with the fault applied to it.</summary>
     public IReadOnlyList<(string Operation, Fault Fault)> Log
     {
@@ -119,6 +125,11 @@ public sealed class FaultProxy : IAsyncDisposable
                     {
                         context.Response.Abort();
                         return;
+                    }
+
+                    if (status == 200)
+                    {
+                        answer = Answer(operation, answer);
                     }
 
                     await LoopbackHttpServer.RespondAsync(context, status, headers, answer);

@@ -86,9 +86,10 @@ public sealed class EndToEndTests(MotoServer moto) : IDisposable
         _replicators.ForEach(replicator => replicator.Kill());
         var context = $"seed {Seed}, {kills} kills, writes {string.Join(", ", writers.Select((writer, i) => $"{Regions[i]}: {writer.Puts} puts, {writer.Updates} updates, {writer.Deletes} deletes"))}";
 
-        await EveryReplicatorGoesIdleAsync(context);
+        var rounds = await EveryReplicatorGoesIdleAsync(context);
         await VerifySaysIdenticalAsync(context);
-        await ConflictsAreListedAsReportedAsync(context);
+        var (listed, unreported) = await ConflictsAreListedAsReportedAsync(context);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{context}; idle after {rounds} round(s); {listed} conflicts listed, {unreported} of them unreported by a killed life");
         Assert.Contains(proxy.Log, call => call.Operation == "GetRecords");
     }
 
@@ -96,7 +97,7 @@ public sealed class EndToEndTests(MotoServer moto) : IDisposable
     /// Runs the three to idle, together, round after round, until a round in which none read a
     /// record: each exits 0 having caught up, and nothing any of them wrote is left for another.
     /// </summary>
-    private async Task EveryReplicatorGoesIdleAsync(string context)
+    private async Task<int> EveryReplicatorGoesIdleAsync(string context)
     {
         for (var round = 1; ; round++)
         {
@@ -109,7 +110,7 @@ public sealed class EndToEndTests(MotoServer moto) : IDisposable
 
             if (runs.All(run => run.Summary.GetProperty("recordsRead").GetInt64() == 0))
             {
-                return;
+                return round;
             }
 
             Assert.True(round < MaxRounds, $"after {round} rounds the replicators still read new records: {string.Join("; ", runs.Zip(Regions).Select(pair => $"{pair.Second} read {pair.First.Summary.GetProperty("recordsRead")}"))} ({context}). Last round:\n{string.Join("\n", runs.Select(run => run.Process.Output))}");
@@ -144,7 +145,8 @@ public sealed class EndToEndTests(MotoServer moto) : IDisposable
     /// its region; every conflict listed was reported, unless the life that found it was killed
     /// before it could say so; and a life that ended by itself reported as many as its summary counts.
     /// </summary>
-    private async Task ConflictsAreListedAsReportedAsync(string context)
+    /// <returns>How many are listed, and how many of them a killed life found without reporting.</returns>
+    private async Task<(int Listed, int Unreported)> ConflictsAreListedAsReportedAsync(string context)
     {
         var listed = new List<(string Id, string Region, DateTimeOffset DetectedAt)>();
         foreach (var region in Regions)
@@ -180,6 +182,7 @@ public sealed class EndToEndTests(MotoServer moto) : IDisposable
         Assert.All(unreported, conflict => Assert.True(
             _replicators.Single(replicator => replicator.Region == conflict.Region).Runs.Any(run => run.KilledAt is { } killed && run.Started - Slack <= conflict.DetectedAt && conflict.DetectedAt <= killed + Slack),
             $"conflict {conflict.Id} in {conflict.Region} at {conflict.DetectedAt:O} was listed but never reported, and no life of that replicator was killed then ({context})"));
+        return (listed.Count, unreported.Count);
     }
 
     /// <summary>Clock readings of two processes on one machine, rounded differently.</summary>

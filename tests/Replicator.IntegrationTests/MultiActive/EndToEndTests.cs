@@ -17,7 +17,7 @@ public sealed class EndToEndTests(MotoServer moto) : IDisposable
     private static readonly string[] Regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
     private const int Seed = 11;
     private const int Keys = 20;
-    private const int WritesPerRegion = 120;
+    private const int WritesPerRegion = 80;
     private const int MinKills = 6;
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan IdleFor = TimeSpan.FromSeconds(3);

@@ -19,9 +19,10 @@ namespace Replicator.MultiActive;
 /// it to the joining region, a target of every replicator by the time the copy starts.</item>
 /// </list>
 /// A copy its guard refuses counts as written: the target's item is newer and stands (never
-/// retried). A batch is written as concurrent single guarded writes, at most
-/// <paramref name="maxConcurrentWrites"/> in flight across all calls; deletes are refused (a copy
-/// has none).
+/// retried). A batch reads its items and their tombstones first, in two batched reads, and
+/// writes only the copies that may land, as concurrent single guarded writes, at most
+/// <paramref name="maxConcurrentWrites"/> requests in flight across all calls; deletes are
+/// refused (a copy has none).
 /// </summary>
 public sealed class GuardedCopyWriter : ITargetWriter
 {
@@ -59,7 +60,7 @@ public sealed class GuardedCopyWriter : ITargetWriter
     public async Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var outcomes = await Task.WhenAll(actions.Select(action => WriteOneAsync(action, cancellationToken))).ConfigureAwait(false);
+        var outcomes = await WriteAllAsync(actions, cancellationToken).ConfigureAwait(false);
         var refusals = outcomes.OfType<WriteOutcome.Failed>().Select(failed => failed.Refusal).ToList();
 
         // The worst refusal decides, as it would for one BatchWriteItem: fatal stops, poison makes the
@@ -80,6 +81,46 @@ public sealed class GuardedCopyWriter : ITargetWriter
     public async Task<WriteOutcome> WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        return (await WriteAllAsync([action], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Reads the items and their tombstones first (two batched, strongly consistent reads), so
+    /// that a copy found stale costs no write, and a cancelled transaction stays rare; the writes
+    /// keep their guards, for whatever lands between the read and the write.
+    /// </summary>
+    private async Task<WriteOutcome[]> WriteAllAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
+    {
+        var puts = actions.Where(action => action.Kind == WriteKind.Put).Select(action => action.Key).ToList();
+        IReadOnlyDictionary<ItemKey, IReadOnlyDictionary<string, DynamoValue>> items = new Dictionary<ItemKey, IReadOnlyDictionary<string, DynamoValue>>();
+        IReadOnlyDictionary<ItemKey, IReadOnlyDictionary<string, DynamoValue>> tombstones = items;
+        if (puts.Count > 0)
+        {
+            await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var read = await _replica.Tables.ReadAsync(_replica.Table, puts, cancellationToken).ConfigureAwait(false);
+                var readTombstones = read is TableReadOutcome.Read
+                    ? await _replica.Tables.ReadAsync(_replica.Tombstones, [.. puts.Select(Tombstone.KeyOf)], cancellationToken).ConfigureAwait(false)
+                    : read;
+                if ((read as TableReadOutcome.Failed ?? readTombstones as TableReadOutcome.Failed) is { } failed)
+                {
+                    return [.. actions.Select(_ => new WriteOutcome.Failed(failed.Refusal))];
+                }
+
+                (items, tombstones) = (((TableReadOutcome.Read)read).Items, ((TableReadOutcome.Read)readTombstones).Items);
+            }
+            finally
+            {
+                _inFlight.Release();
+            }
+        }
+
+        return await Task.WhenAll(actions.Select(action => WriteOneAsync(action, items.GetValueOrDefault(action.Key), tombstones.GetValueOrDefault(Tombstone.KeyOf(action.Key)), cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task<WriteOutcome> WriteOneAsync(WriteAction action, IReadOnlyDictionary<string, DynamoValue>? current, IReadOnlyDictionary<string, DynamoValue>? tombstone, CancellationToken cancellationToken)
+    {
         if (action.Kind != WriteKind.Put)
         {
             return WriteOutcome.Refused(TargetErrorKind.Fatal, $"{_replica}: a guarded copy writes copies of items, not deletes ({action.Key}); a delete reaches a joining region from the replicator that makes it");
@@ -88,7 +129,7 @@ public sealed class GuardedCopyWriter : ITargetWriter
         await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var outcome = await CopyAsync(action, cancellationToken).ConfigureAwait(false);
+            var outcome = await CopyAsync(action, current, tombstone, cancellationToken).ConfigureAwait(false);
             switch (outcome)
             {
                 case Copy.Written:
@@ -109,33 +150,49 @@ public sealed class GuardedCopyWriter : ITargetWriter
         }
     }
 
-    private Task<Copy> CopyAsync(WriteAction action, CancellationToken cancellationToken)
+    /// <summary>What the read found decides whether to write at all, and which write to try first.</summary>
+    private Task<Copy> CopyAsync(WriteAction action, IReadOnlyDictionary<string, DynamoValue>? current, IReadOnlyDictionary<string, DynamoValue>? tombstone, CancellationToken cancellationToken)
     {
         var key = action.Key;
         var exists = new AttributePath(key.Attributes.Keys.First());
-        var tombstone = new TableWrite.Check(_replica.Tombstones, Tombstone.KeyOf(key), Condition.Missing(new AttributePath(Tombstone.KeyAttribute)));
-        return ReplicaMetadata.Read(action.Item, _metadata) switch
+        var check = new TableWrite.Check(_replica.Tombstones, Tombstone.KeyOf(key), Condition.Missing(new AttributePath(Tombstone.KeyAttribute)));
+        var stood = Task.FromResult<Copy>(new Copy.Stood());
+        switch (ReplicaMetadata.Read(action.Item, _metadata))
         {
-            null => InsertAsync(tombstone, new TableWrite.Put(_replica.Table, key, action.Item, Condition.Missing(exists)), cancellationToken),
-            { Deleted: true } => Task.FromResult<Copy>(new Copy.Stood()),
-            var metadata => CopyVersionAsync(action, metadata, exists, tombstone, cancellationToken),
-        };
+            case null when current is not null || tombstone is not null:
+                return stood;
+            case null:
+                return InsertAsync(check, new TableWrite.Put(_replica.Table, key, action.Item, Condition.Missing(exists)), cancellationToken);
+            case { Deleted: true }:
+                return stood;
+            case var metadata when current is null
+                ? Tombstone.FromItem(tombstone) is { } stone && stone.Version >= metadata.Version
+                : ReplicaMetadata.Read(current, _metadata) is { } standing && standing.Version >= metadata.Version:
+                return stood;
+            case var metadata:
+                return CopyVersionAsync(action, metadata, exists, check, insertFirst: current is null, cancellationToken);
+        }
     }
 
-    /// <summary>Into a missing item (the usual case in a new region), else over an older version; the item may come and go between the two.</summary>
-    private async Task<Copy> CopyVersionAsync(WriteAction action, ReplicaMetadata metadata, AttributePath exists, TableWrite.Check tombstone, CancellationToken cancellationToken)
+    /// <summary>Into a missing item (the usual case in a new region), or over an older version; the item may come and go between the two.</summary>
+    private async Task<Copy> CopyVersionAsync(WriteAction action, ReplicaMetadata metadata, AttributePath exists, TableWrite.Check tombstone, bool insertFirst, CancellationToken cancellationToken)
     {
         var item = new Dictionary<string, DynamoValue>(action.Item, StringComparer.Ordinal) { [_metadata] = metadata.WrittenTo(_replica.Region).ToValue() };
         var text = ReplicaContext.Text(metadata.Version);
         var version = new AttributePath(_metadata, ReplicaMetadata.VersionField);
         var noNewerTombstone = tombstone with { Condition = Forwarding.NoNewerTombstone(metadata.Version) };
         var newer = Condition.Exists(exists).And(Condition.Missing(version).Or(Condition.Less(version, text)));
-        for (var round = 0; round < MaxRounds; round++)
+        for (var round = 0; round < MaxRounds; round++, insertFirst = !insertFirst)
         {
-            var inserted = await InsertAsync(noNewerTombstone, new TableWrite.Put(_replica.Table, action.Key, item, Condition.Missing(exists)), cancellationToken).ConfigureAwait(false);
-            if (inserted is not Copy.Stood { ItemExists: true })
+            if (insertFirst)
             {
-                return inserted;
+                var inserted = await InsertAsync(noNewerTombstone, new TableWrite.Put(_replica.Table, action.Key, item, Condition.Missing(exists)), cancellationToken).ConfigureAwait(false);
+                if (inserted is not Copy.Stood { ItemExists: true })
+                {
+                    return inserted;
+                }
+
+                continue;
             }
 
             switch (await _replica.Tables.WriteAsync(new TableWrite.Put(_replica.Table, action.Key, item, newer), cancellationToken).ConfigureAwait(false))

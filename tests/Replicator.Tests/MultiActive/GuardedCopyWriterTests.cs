@@ -198,7 +198,7 @@ public sealed class GuardedCopyWriterTests
         var deleted = false;
         _region.BeforeWrite = write =>
         {
-            // The copy found the item there (its insert was cancelled); it goes before the copy's put over it.
+            // The copy read the item there, so it puts over it; the item goes just before that put.
             if (write is TableWrite.Put { Table: Table, Condition: Condition.Both } && !deleted)
             {
                 deleted = true;
@@ -210,6 +210,39 @@ public sealed class GuardedCopyWriterTests
 
         Assert.True(deleted);
         Assert.Equal("newer", ValueOf(Stored("k")));
+    }
+
+    [Fact]
+    public async Task Copy_WhenAnOlderVersionAppearsBetweenTheReadAndTheInsert_PutsOverIt()
+    {
+        var appeared = false;
+        _region.BeforeWrite = write =>
+        {
+            if (write is TableWrite.Put { Table: Table, Condition: Condition.AttributeMissing } && !appeared)
+            {
+                appeared = true;
+                Hold(Versioned("k", "older", Version(1)));
+            }
+        };
+
+        await Writer().WriteOneAsync(Copy(Versioned("k", "newer", Version(4))), Token);
+
+        Assert.True(appeared);
+        Assert.Equal("newer", ValueOf(Stored("k")));
+    }
+
+    [Fact]
+    public async Task WriteBatch_OfCopiesTheTargetHoldsNewer_ReadsOnly_AndWritesNothing()
+    {
+        Hold(Versioned("a", "newer", Version(9)));
+        Hold(Data("b", "replicated"));
+        Tomb("c", Version(9));
+        var counted = new CountingTables(_region);
+
+        await Writer(counted).WriteBatchAsync([Copy(Versioned("a", "older", Version(1))), Copy(Data("b", "old")), Copy(Versioned("c", "deleted", Version(2)))], Token);
+
+        Assert.Equal(0, counted.Writes);
+        Assert.Equal(("newer", "replicated", null), (ValueOf(Stored("a")), ValueOf(Stored("b")), ValueOf(Stored("c"))));
     }
 
     [Fact]
@@ -341,6 +374,10 @@ public sealed class GuardedCopyWriterTests
     {
         private int _inFlight;
         private int _most;
+        private int _writes;
+
+        /// <summary>Writes and transactions made (reads not counted).</summary>
+        public int Writes => Volatile.Read(ref _writes);
 
         public Func<TableWrite, bool> Refuse { get; init; } = _ => false;
 
@@ -362,6 +399,7 @@ public sealed class GuardedCopyWriterTests
 
         private async Task<T> CountAsync<T>(Func<Task<T>> call)
         {
+            Interlocked.Increment(ref _writes);
             var now = Interlocked.Increment(ref _inFlight);
             InterlockedMax(now);
             try

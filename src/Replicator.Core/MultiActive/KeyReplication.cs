@@ -9,13 +9,13 @@ namespace Replicator.MultiActive;
 /// other region. Earlier application writes of the batch were overwritten here in order, so
 /// only the last matters.
 /// </summary>
-internal sealed class KeyReplication(ReplicaContext context, ItemKey key, Tombstone? tombstone, bool tombstoneKnown)
+internal sealed class KeyReplication(ReplicaContext context, ItemKey key, SideItems? prefetched)
 {
     private readonly List<Conflict> _conflicts = [];
     private readonly Lock _lock = new();
     private MultiActiveCounts _counts = MultiActiveCounts.None;
-    private Tombstone? _tombstone = tombstone;
-    private bool _tombstoneKnown = tombstoneKnown;
+    private Tombstone? _tombstone = prefetched?.Tombstone;
+    private bool _tombstoneKnown = prefetched is not null;
 
     private string Region => context.Region;
 
@@ -74,7 +74,9 @@ internal sealed class KeyReplication(ReplicaContext context, ItemKey key, Tombst
 
     /// <summary>The pin of the last insert of this key processed here (<see cref="InsertPin"/>).</summary>
     public async Task<InsertPin?> PinAsync() =>
-        InsertPin.FromItem(await context.Local.ReadAsync(context.Local.Replica.Tombstones, InsertPin.KeyOf(key)).ConfigureAwait(false));
+        prefetched is not null
+            ? prefetched.Pin
+            : InsertPin.FromItem(await context.Local.ReadAsync(context.Local.Replica.Tombstones, InsertPin.KeyOf(key)).ConfigureAwait(false));
 
     public Task PinAsync(InsertPin pin) =>
         context.Local.WriteAsync(new TableWrite.Put(

@@ -8,8 +8,8 @@ namespace Replicator.MultiActive;
 
 /// <summary>
 /// Applies one region's batch in multi-active mode: keys concurrently (bounded), each key's
-/// records in order (<see cref="KeyReplication"/>). The tombstones of keys the batch inserts
-/// are read up front, a hundred to a request. Every write is retried until the deadline while
+/// records in order (<see cref="KeyReplication"/>). The tombstones and insert pins of keys the
+/// batch inserts are read up front, fifty keys to a request. Every write is retried until the deadline while
 /// the service says to; a key whose writes are refused for good, or run out of time, fails
 /// alone, and the batch's other keys keep their results.
 /// </summary>
@@ -47,21 +47,20 @@ public sealed class MultiActiveApplier
             _settings,
             _time);
 
-        var tombstones = await ReadTombstonesAsync(context, keys).ConfigureAwait(false);
+        var prefetched = await ReadSideItemsAsync(context, keys).ConfigureAwait(false);
         var results = new ConcurrentBag<KeyResult>();
         await Parallel.ForEachAsync(
             keys,
             new ParallelOptions { MaxDegreeOfParallelism = _settings.MaxConcurrentKeys },
-            async (changes, _) => results.Add(await RunAsync(context, changes, tombstones, stop.Token).ConfigureAwait(false))).ConfigureAwait(false);
+            async (changes, _) => results.Add(await RunAsync(context, changes, prefetched, stop.Token).ConfigureAwait(false))).ConfigureAwait(false);
         return [.. results];
     }
 
-    private static async Task<KeyResult> RunAsync(ReplicaContext context, KeyChanges changes, IReadOnlyDictionary<ItemKey, Tombstone?>? tombstones, CancellationToken stop)
+    private static async Task<KeyResult> RunAsync(ReplicaContext context, KeyChanges changes, IReadOnlyDictionary<ItemKey, SideItems>? prefetched, CancellationToken stop)
     {
-        var known = tombstones is not null && tombstones.ContainsKey(changes.Key);
         try
         {
-            return await new KeyReplication(context, changes.Key, known ? tombstones![changes.Key] : null, known).RunAsync(changes.Records).ConfigureAwait(false);
+            return await new KeyReplication(context, changes.Key, prefetched?.GetValueOrDefault(changes.Key)).RunAsync(changes.Records).ConfigureAwait(false);
         }
         catch (ReplicaWriteFailed e)
         {
@@ -80,19 +79,23 @@ public sealed class MultiActiveApplier
 
     private static KeyResult Failed(ItemKey key, KeyFate fate, string error) => new(key, fate, error, MultiActiveCounts.None, []);
 
-    /// <summary>The tombstones of the keys whose records include an insert, known present or absent; null if they could not be read (each key then reads its own).</summary>
-    private static async Task<IReadOnlyDictionary<ItemKey, Tombstone?>?> ReadTombstonesAsync(ReplicaContext context, IReadOnlyList<KeyChanges> keys)
+    /// <summary>
+    /// The tombstones and insert pins of the keys whose records include an insert, read up front
+    /// (fifty keys, a hundred items, to a request); null if they could not be read (each key then
+    /// reads its own).
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<ItemKey, SideItems>?> ReadSideItemsAsync(ReplicaContext context, IReadOnlyList<KeyChanges> keys)
     {
         var wanted = keys.Where(changes => changes.Records.Any(record => record.Kind == ChangeKind.Insert)).Select(changes => changes.Key).ToList();
-        var found = new ConcurrentDictionary<ItemKey, Tombstone?>();
+        var found = new ConcurrentDictionary<ItemKey, SideItems>();
         try
         {
-            await Task.WhenAll(wanted.Chunk(ReplicationOptions.MaxBatchGetKeys).Select(async chunk =>
+            await Task.WhenAll(wanted.Chunk(ReplicationOptions.MaxBatchGetKeys / 2).Select(async chunk =>
             {
-                var items = await context.Local.ReadAsync(context.Local.Replica.Tombstones, [.. chunk.Select(Tombstone.KeyOf)]).ConfigureAwait(false);
+                var items = await context.Local.ReadAsync(context.Local.Replica.Tombstones, [.. chunk.SelectMany(key => new[] { Tombstone.KeyOf(key), InsertPin.KeyOf(key) })]).ConfigureAwait(false);
                 foreach (var key in chunk)
                 {
-                    found[key] = Tombstone.FromItem(items.GetValueOrDefault(Tombstone.KeyOf(key)));
+                    found[key] = new SideItems(Tombstone.FromItem(items.GetValueOrDefault(Tombstone.KeyOf(key))), InsertPin.FromItem(items.GetValueOrDefault(InsertPin.KeyOf(key))));
                 }
             })).ConfigureAwait(false);
         }
@@ -104,3 +107,6 @@ public sealed class MultiActiveApplier
         return found;
     }
 }
+
+/// <summary>A key's tombstone and insert pin as read before its records are applied (either may be absent).</summary>
+internal sealed record SideItems(Tombstone? Tombstone, InsertPin? Pin);

@@ -34,7 +34,7 @@ import uuid
 import benchlib
 from benchlib import log
 
-SOURCE_REGION, TARGET_REGION = "us-east-1", "us-west-2"
+SOURCE_REGION, TARGET_REGION, THIRD_REGION = "us-east-1", "us-west-2", "eu-west-1"  # the third: multi-active only
 TARGET_P50_MS, TARGET_P99_MS = 250, 1000
 DEFAULT_IDLE_MS = 250    # the poller's default idle delay (PollerSettings.IdleDelay)
 BASELINE_IDLE_MS = 1000  # the usual idle delay of stream consumers, and the poller's default before this benchmark
@@ -83,9 +83,10 @@ def create_tables(endpoint, name):
 class Replicator:
     """`replicator replicate` as a child process; ready once its shard reader has started."""
 
-    def __init__(self, endpoint, table, idle_delay_ms):
+    def __init__(self, endpoint, table, idle_delay_ms, source=SOURCE_REGION, targets=(TARGET_REGION,), mode=None):
         self.checkpoint = os.path.join(tempfile.mkdtemp(prefix="e2e-lag-"), "checkpoint.json")
-        command = [str(benchlib.CLI), "replicate", "--source", f"{SOURCE_REGION}:{table}", "--target", f"{TARGET_REGION}:{table}",
+        command = [str(benchlib.CLI), "replicate", *(["--mode", mode] if mode else []), "--source", f"{source}:{table}",
+                   *[part for target in targets for part in ("--target", f"{target}:{table}")],
                    "--endpoint", endpoint, "--checkpoint", self.checkpoint]
         if idle_delay_ms is not None:
             command += ["--idle-delay-ms", str(idle_delay_ms)]
@@ -251,12 +252,75 @@ def run_phase(endpoint, moto_pid, name, rates, seconds, idle_delay_ms, writers, 
     return results, " ".join(shown).replace(endpoint, "http://127.0.0.1:PORT").replace(replicator.checkpoint, "CHECKPOINT").replace(table, "TABLE")
 
 
+def run_multi_active_phase(endpoint, moto_pid, rates, seconds, writers, drain, warm_seconds):
+    """Three regions of one table on the same moto, `replicator setup --mode multi-active`, one
+    `replicator replicate --mode multi-active` per region; the writers write in us-east-1 and the
+    reader times each write's arrival in us-west-2 (both peers are written at once)."""
+    table = f"lag-multi-{uuid.uuid4().hex[:8]}"
+    regions = [SOURCE_REGION, TARGET_REGION, THIRD_REGION]
+    spec = {"TableName": table, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}}
+    for region in regions:
+        Dynamo(endpoint, region).call("CreateTable", spec)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", NO_COLOR="1")
+    setup = [str(benchlib.CLI), "setup", "--mode", "multi-active", "--source", f"{SOURCE_REGION}:{table}",
+             "--target", f"{TARGET_REGION}:{table}", "--target", f"{THIRD_REGION}:{table}", "--endpoint", endpoint]
+    done = subprocess.run(setup, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    if done.returncode != 0:
+        sys.exit(f"replicator setup --mode multi-active exited {done.returncode}:\n{done.stdout[-3000:]}")
+    replicators = [Replicator(endpoint, table, None, source=region, targets=[other for other in regions if other != region], mode="multi-active")
+                   for region in regions]
+    results = []
+    try:
+        warm = Step(endpoint, table, 20, warm_seconds, 1, 0, "warm-multi").run(drain)
+        if not warm["allVisible"]:
+            sys.exit(f"multi-active warm-up: {warm['visible']} of {warm['writes']} writes reached {TARGET_REGION}:\n" + "\n".join(replicators[0].lines[-20:]))
+        for number, rate in enumerate(rates):
+            time.sleep(1.0)
+            pids = {"moto": moto_pid, "replicator": replicators[0].process.pid, "bench": os.getpid()}
+            result = Step(endpoint, table, rate, seconds, writers, 100 + number, f"multi-{rate}", pids).run(drain)
+            results.append(result)
+            log(f"  multi-active: offered {rate}/s, achieved {result['achieved']}/s, lag p50 {result['p50']} ms, p95 {result['p95']} ms, "
+                f"p99 {result['p99']} ms, max {result['max']} ms, {result['visible']}/{result['writes']} visible, CPU {result['cpu']}")
+    finally:
+        for replicator in replicators:
+            replicator.stop()
+    shown = [os.path.relpath(part, benchlib.ROOT) if part == str(benchlib.CLI) else part for part in replicators[0].command]
+    command = " ".join(shown).replace(endpoint, "http://127.0.0.1:PORT").replace(replicators[0].checkpoint, "CHECKPOINT").replace(table, "TABLE")
+    return results, command
+
+
+def multi_section(multi, command, one_way, seconds):
+    """The multi-active phase's lines of the results: each rate beside one-way's at the same rate and idle delay (the default)."""
+    if not multi:
+        return []
+    tuned_at = {step["offered"]: step for step in one_way}
+    rows = []
+    for step in multi:
+        same = tuned_at.get(step["offered"])
+        rows.append([step["offered"], step["achieved"], f"{step['visible']}/{step['writes']}",
+                     f"**{step['p50']:.0f} ms**", f"{step['p95']:.0f} ms", f"**{step['p99']:.0f} ms**", f"{step['max']:.0f} ms",
+                     f"{same['p50']:.0f} ms / {same['p99']:.0f} ms" if same else "-",
+                     f"{step['cpu']['moto']} % / {step['cpu']['replicator']} % / {step['cpu']['bench']} %"])
+    return ["", "#### Multi-active, same run", "",
+            f"Three tables of one name on the same moto (us-east-1, us-west-2, eu-west-1, streams on), `replicator setup --mode multi-active`, then one `{command}` per region "
+            f"(each region its own source, the other two its targets; default idle delay). The same writers write in us-east-1 only, {seconds:g} s per rate, after the same warm-up; "
+            "the lag is from just before the write to the moment the reader sees that version in us-west-2 (the replicator writes both peers at once, so eu-west-1 is no later). "
+            "One-way beside it: the default-idle-delay run above at the same rate.",
+            "",
+            benchlib.table(["offered writes/s", "achieved", "writes visible in us-west-2", "lag p50", "p95", "p99", "max", "one-way, same run: p50 / p99", "CPU: moto / us-east-1's replicator / writers+reader"], rows)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="10,25,50,75,100,150,200,300", help="offered write rates to step through, writes/s (default 10,25,50,75,100,150,200,300)")
     parser.add_argument("--seconds", type=float, default=10, help="length of each step (default 10)")
     parser.add_argument("--idle-delay-ms", type=int, help=f"the replicator's --idle-delay-ms for the measured runs (default: none, the replicator's default of {DEFAULT_IDLE_MS} ms)")
     parser.add_argument("--writers", type=int, default=2, help="writer threads sharing the offered rate (default 2)")
+    parser.add_argument("--multi-active-rates", help="rates for the multi-active phase (default: the lowest rate and the highest one-way sustained)")
+    parser.add_argument("--no-multi-active", action="store_true", help="leave out the multi-active phase")
     parser.add_argument("--smoke", action="store_true", help="rates 10 and 50 for 2 s each, one baseline step, no judging")
     parser.add_argument("--markdown", help="write the results section here")
     parser.add_argument("--json", help="write the figures here as JSON")
@@ -277,6 +341,12 @@ def main():
         baseline_rates = sorted({rates[0], best["offered"] if best else rates[0]}) if not args.smoke else [rates[0]]
         log(f"e2e-lag: baseline, replicate --idle-delay-ms {BASELINE_IDLE_MS}, rates {baseline_rates}")
         baseline, baseline_command = run_phase(endpoint, moto.pid, "baseline", baseline_rates, seconds, BASELINE_IDLE_MS, args.writers, drain, False, warm_seconds)
+        multi_rates = [int(rate) for rate in args.multi_active_rates.split(",")] if args.multi_active_rates else sorted({rates[0], best["offered"] if best else rates[0]})
+        multi, multi_command = [], None
+        # Not in the smoke run (CI's): three more replicators and a setup take tens of seconds on a loaded machine.
+        if not args.no_multi_active and not (args.smoke and not args.multi_active_rates):
+            log(f"e2e-lag: multi-active, three regions, rates {multi_rates}")
+            multi, multi_command = run_multi_active_phase(endpoint, moto.pid, multi_rates, seconds, args.writers, drain, warm_seconds)
     finally:
         moto.kill()
         moto.wait()
@@ -353,10 +423,12 @@ def main():
         "",
         steps_table(baseline),
         *(["", *[line for note in notes for line in (note, "")]][:-1] if notes else []),
+        *multi_section(multi, multi_command, tuned, seconds),
     ])
     benchlib.write_outputs(args.markdown, args.json, markdown, {
         "idleDelayMs": args.idle_delay_ms if args.idle_delay_ms is not None else DEFAULT_IDLE_MS, "baselineIdleDelayMs": BASELINE_IDLE_MS, "seconds": seconds, "highestSustained": best["offered"] if best else None,
-        "steps": tuned, "baseline": baseline, "command": tuned_command, "baselineCommand": baseline_command})
+        "steps": tuned, "baseline": baseline, "command": tuned_command, "baselineCommand": baseline_command,
+        "multiActive": multi, "multiActiveCommand": multi_command})
 
 
 if __name__ == "__main__":

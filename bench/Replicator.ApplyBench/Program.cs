@@ -133,9 +133,33 @@ foreach (var (size, hot, items) in scenarios)
     Console.WriteLine($"{size,6:N0} changes on {batch.DistinctKeys,6:N0} keys{(items == StreamBatches.Items.Small ? " (small items)" : "")}: median {row.Median.TotalMilliseconds,7:N1} ms (first request at {row.Typical.FirstSent.TotalMilliseconds:N1} ms, last at {row.Typical.LastSent.TotalMilliseconds:N1} ms), {row.Typical.Requests,4} requests, {row.Typical.Items,6:N0} items, max {row.Typical.MaxInFlight} in flight; one by one {Seconds(row.BaselineTime)}{(measured < size ? $" (extrapolated from {measured})" : "")}; speed-up {row.Speedup:N0}×");
 }
 
+// Multi-active, same run: three regions in memory, each call answered after the same round trip.
+var multiActiveSize = smoke ? 100 : 1_000;
+var multiActiveWarmUp = smoke ? 1 : 3;
+var multiActive = new MultiActiveBench(roundTrip, new Replicator.MultiActive.MultiActiveSettings(), settings);
+var multiActiveRuns = new Dictionary<MultiActiveScenario, List<MultiActiveRun>>();
+for (var round = 0; round < multiActiveWarmUp + runs; round++)
+{
+    var keys = MultiActiveBench.KeysOf(round, multiActiveSize);
+    foreach (var scenario in Enum.GetValues<MultiActiveScenario>())
+    {
+        var result = await multiActive.RunAsync(scenario, keys);
+        if (round >= multiActiveWarmUp)
+        {
+            (multiActiveRuns.TryGetValue(scenario, out var list) ? list : multiActiveRuns[scenario] = []).Add(result);
+        }
+    }
+}
+
+foreach (var (scenario, results) in multiActiveRuns)
+{
+    var typical = results.OrderBy(run => run.Time).ElementAt(results.Count / 2);
+    Console.WriteLine($"multi-active {scenario}: {multiActiveSize:N0} changes on distinct keys, median {typical.Time.TotalMilliseconds:N1} ms ({(delayMs > 0 ? (typical.Time / roundTrip).ToString("N1", CultureInfo.InvariantCulture) : "-")} round trips); calls: {string.Join(", ", typical.Calls.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}"))}; echoes: {string.Join(", ", typical.EchoCalls.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}"))}");
+}
+
 if (markdown is not null)
 {
-    Machine.Write(markdown, Report());
+    Machine.Write(markdown, Report() + MultiActiveReport.Write(multiActiveRuns, multiActiveSize, roundTrip, rows.FirstOrDefault(row => row.Changes == multiActiveSize && !row.Hot && row.Items == StreamBatches.Items.Realistic)?.Median, smoke, multiActive.Settings.MaxConcurrentKeys));
 }
 
 return 0;

@@ -86,15 +86,15 @@ internal static class ConflictsCommand
                 Markup.Escape(conflict.Key.ToString()),
                 Markup.Escape(Side(conflict.Loser)),
                 Markup.Escape(Side(conflict.Winner)),
-                Markup.Escape(conflict.Id));
+                Markup.Escape(conflict.Id[..12]));
         }
 
         console.Write(grid);
-        console.MarkupLineInterpolated($"{conflicts.Count} conflict(s) in {conflicts[0].DetectedIn}. --output json shows both images.");
+        console.MarkupLineInterpolated($"{conflicts.Count} conflict(s) in {conflicts[0].DetectedIn}. --output json shows the whole ids and versions, and both images.");
     }
 
     private static string Side(StoredSide side) =>
-        $"{(side.IsDelete ? "delete" : "write")} in {side.Origin} at {side.Version.Time.UtcDateTime:HH:mm:ss} ({side.Version.Text})";
+        $"{(side.IsDelete ? "delete" : "write")} in {side.Origin} at {side.Version.Time.UtcDateTime:HH:mm:ss}{(side.Version.Counter > 0 ? $" (+{side.Version.Counter})" : "")}";
 
     private static string Json(IReadOnlyList<StoredConflict> conflicts) => JsonText.Render(writer =>
     {

@@ -132,7 +132,7 @@ internal static class ReplicateCommand
 
             if (output == OutputFormat.Text && DateTimeOffset.UtcNow - lastReport >= TimeSpan.FromSeconds(10) && !run.IsCompleted)
             {
-                console.MarkupLine(ProgressLine(poller.Progress));
+                console.MarkupLine(ProgressLine(poller.Progress, request.MultiActive is not null));
                 lastReport = DateTimeOffset.UtcNow;
             }
         }
@@ -141,11 +141,11 @@ internal static class ReplicateCommand
         var exit = outcome.Stop == PollerStop.Failed || outcome.ShardsFailing ? ExitCodes.Failed : ExitCodes.Ok;
         if (output == OutputFormat.Json)
         {
-            console.Profile.Out.Writer.WriteLine(SummaryJson(outcome, poller.Progress));
+            console.Profile.Out.Writer.WriteLine(SummaryJson(outcome, poller.Progress, request.MultiActive is not null));
         }
         else
         {
-            console.MarkupLine(ProgressLine(poller.Progress));
+            console.MarkupLine(ProgressLine(poller.Progress, request.MultiActive is not null));
             var how = outcome.Stop switch
             {
                 PollerStop.Idle => "caught up and idle",
@@ -167,15 +167,19 @@ internal static class ReplicateCommand
         return exit;
     }
 
-    public static string ProgressLine(PollerProgress progress) =>
+    /// <summary>The counts of multi-active mode, zero before its first batch: a run that found nothing to do says so too.</summary>
+    private static MultiActive.MultiActiveCounts? MultiActiveCounts(PollerProgress progress, bool multiActive) =>
+        progress.MultiActive ?? (multiActive ? MultiActive.MultiActiveCounts.None : null);
+
+    public static string ProgressLine(PollerProgress progress, bool multiActive = false) =>
         $"records [bold]{progress.RecordsIn}[/] read, [green]{progress.RecordsApplied}[/] applied, {progress.RecordsSkipped} skipped, " +
         $"[yellow]{progress.RecordsDeadLettered}[/] dead-lettered, [red]{progress.RecordsFailed}[/] failed; " +
-        (progress.MultiActive is { } counts
+        (MultiActiveCounts(progress, multiActive) is { } counts
             ? $"{counts.Versioned} versioned, {counts.Forwarded} forwarded, {counts.Duplicates} duplicate, {counts.Stale} stale, [yellow]{counts.Conflicts}[/] conflict(s), {counts.OwnRecords} own record(s); "
             : "") +
         $"lag {(double.IsNaN(progress.LastLatencyMs) ? "-" : $"{progress.LastLatencyMs:0} ms")}; shards {progress.ActiveShards} active, {progress.FinishedShards} finished";
 
-    private static string SummaryJson(PollerOutcome outcome, PollerProgress progress) => JsonText.Render(writer =>
+    private static string SummaryJson(PollerOutcome outcome, PollerProgress progress, bool multiActive) => JsonText.Render(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("stop", outcome.Stop.ToString().ToLowerInvariant());
@@ -185,7 +189,7 @@ internal static class ReplicateCommand
         writer.WriteNumber("recordsDeadLettered", progress.RecordsDeadLettered);
         writer.WriteNumber("recordsFailed", progress.RecordsFailed);
         writer.WriteBoolean("shardsFailing", outcome.ShardsFailing);
-        if (progress.MultiActive is { } counts)
+        if (MultiActiveCounts(progress, multiActive) is { } counts)
         {
             writer.WriteStartObject("multiActive");
             writer.WriteNumber("versioned", counts.Versioned);

@@ -141,8 +141,12 @@ public static class ReplicationOptions
     /// <summary>Conflicts stay listable for 90 days.</summary>
     public static readonly TimeSpan DefaultConflictRetention = TimeSpan.FromDays(90);
 
-    /// <summary>TransactWriteItems takes at most 100 writes; multi-active uses two (a tombstone check and a put).</summary>
-    public const int MaxTransactionWrites = 100;
+    /// <summary>
+    /// Multi-active applies up to a Lambda batch's 1,000 keys at once (each a few sequential
+    /// conditional writes, which no batch request can carry), so a batch takes a key's round
+    /// trips, not a thousand of them.
+    /// </summary>
+    public const int DefaultMaxConcurrentKeys = 1_000;
 }
 
 /// <summary>The engine's settings, validated by the host at start-up.</summary>

@@ -36,7 +36,21 @@ internal sealed class Deletion(ReplicaContext context, KeyReplication run, ItemV
             return null;
         }
 
-        return IsEarlierHere(metadata, sequence) ? metadata : null;
+        if (metadata.Version.Region == context.Region)
+        {
+            return IsEarlierHere(metadata, sequence) ? metadata : null;
+        }
+
+        if (version.Region == context.Region && Conflict.IsConcurrent(version, metadata.Seen))
+        {
+            // This region's delete, beaten here by a newer write of another region that had not
+            // seen it: that write got in before the delete's tombstone (so no insert check stopped
+            // it, and its record was checked before the tombstone stood). The delete lost, and
+            // this region, its home, records it.
+            await run.RecordAsync(run.Side(metadata, current), new ConflictSide(version, null)).ConfigureAwait(false);
+        }
+
+        return null;
     }
 
     /// <summary>The item's metadata, if it holds a version of an earlier write of this region (one before <paramref name="sequence"/>) later than the delete's.</summary>

@@ -22,11 +22,20 @@ internal sealed class Forwarding(ReplicaContext context, KeyReplication run)
     public Task DeleteAsync(Tombstone stone) =>
         Task.WhenAll(context.Peers.Select(peer => DeleteAsync(peer, stone)));
 
-    /// <summary>Keeps <paramref name="stone"/> unless a newer one stands (the same one again is kept again: a replay).</summary>
-    public static Task<TableWriteOutcome> WriteTombstoneAsync(PatientTables tables, KeyReplication run, Tombstone stone) =>
-        tables.WriteAsync(new TableWrite.Put(
+    /// <summary>
+    /// Keeps <paramref name="stone"/> unless it or a newer one stands already. The same one again
+    /// (a replay) counts as written, and is left as it is, so that what the delete said of what it
+    /// removed (<see cref="Tombstone.RemovedUnsettled"/>) is not lost.
+    /// </summary>
+    public static async Task<TableWriteOutcome> WriteTombstoneAsync(PatientTables tables, KeyReplication run, Tombstone stone)
+    {
+        var outcome = await tables.WriteAsync(new TableWrite.Put(
             tables.Replica.Tombstones, run.TombstoneItemKey, stone.ToItem(),
-            Condition.Missing(new AttributePath(Tombstone.KeyAttribute)).Or(Condition.LessOrEqual(new AttributePath(Tombstone.VersionAttribute), ReplicaContext.Text(stone.Version)))));
+            Condition.Missing(new AttributePath(Tombstone.KeyAttribute)).Or(Condition.Less(new AttributePath(Tombstone.VersionAttribute), ReplicaContext.Text(stone.Version))))).ConfigureAwait(false);
+        return outcome is TableWriteOutcome.ConditionFailed failed && Tombstone.FromItem(failed.Current)?.Version == stone.Version
+            ? new TableWriteOutcome.Written(null)
+            : outcome;
+    }
 
     private async Task PutAsync(PatientTables peer, IReadOnlyDictionary<string, DynamoValue> item, ItemVersion version, bool insert)
     {

@@ -25,6 +25,7 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
 
     private IReadOnlyDictionary<string, DynamoValue> _data = context.DataOf(record.NewImage!);
     private ReplicaMetadata _metadata = null!;
+    private ReplicaMetadata? _expected;
     private ItemVersion? _predecessor;
     private SeenVersions _seen = SeenVersions.None;
 
@@ -36,15 +37,24 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
     {
         _predecessor = history.Latest;
         _seen = history.Seen;
-        if (history.WasMissing && !await AfterTheDeleteBeforeAsync().ConfigureAwait(false))
+        var pinned = Task.CompletedTask;
+        if (history.WasMissing)
         {
-            return;
+            if (await AfterTheDeleteBeforeAsync().ConfigureAwait(false) is not { } pin)
+            {
+                return;
+            }
+
+            pinned = pin;
         }
 
         VersionAs(_data);
 
+        // The pin goes beside the stamp, not before it: both must be durable before the batch is, and the stamp does not need it.
         var carried = context.MetadataOf(record.NewImage);
-        TableWriteOutcome? outcome = await StampAsync(carried).ConfigureAwait(false);
+        var stamp = StampAsync(carried);
+        await Task.WhenAll(stamp, pinned).ConfigureAwait(false);
+        TableWriteOutcome? outcome = await stamp.ConfigureAwait(false);
         for (var round = 0; outcome is not null; round++)
         {
             if (round == MaxRounds)
@@ -65,22 +75,22 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
     /// <summary>
     /// An insert's version is later than the delete before it: the tombstone here, unless it saw
     /// this write (it came after). Pinned the first time (<see cref="InsertPin"/>), so that a
-    /// replay versions the insert the same way. False when a later insert of this key was
-    /// processed already: this record is done.
+    /// replay versions the insert the same way. Returns the pin's write (done already on a
+    /// replay), or null when a later insert of this key was processed already: this record is done.
     /// </summary>
-    private async Task<bool> AfterTheDeleteBeforeAsync()
+    private async Task<Task?> AfterTheDeleteBeforeAsync()
     {
         var sequence = ItemVersion.Padded(record.SequenceNumber);
         if (await run.PinAsync().ConfigureAwait(false) is { } pin && string.CompareOrdinal(pin.Sequence, sequence) >= 0)
         {
             if (pin.Sequence != sequence)
             {
-                return false;
+                return null;
             }
 
             _predecessor = ItemVersion.Max(_predecessor, pin.Version);
             _seen = _seen.Merge(pin.Seen);
-            return true;
+            return Task.CompletedTask;
         }
 
         var tomb = await run.TombstoneAsync().ConfigureAwait(false);
@@ -89,10 +99,9 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
             tomb = null;
         }
 
-        await run.PinAsync(new InsertPin(sequence, tomb?.Version, tomb?.Seen ?? SeenVersions.None)).ConfigureAwait(false);
         _predecessor = ItemVersion.Max(_predecessor, tomb?.Version);
         _seen = _seen.Merge(tomb?.Seen);
-        return true;
+        return run.PinAsync(new InsertPin(sequence, tomb?.Version, tomb?.Seen ?? SeenVersions.None));
     }
 
     /// <summary>The version for <paramref name="data"/>: later than everything known to have been in the item.</summary>
@@ -106,6 +115,7 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
     /// <summary>Sets the metadata alone, if the item's is still <paramref name="expected"/>.</summary>
     private Task<TableWriteOutcome> StampAsync(ReplicaMetadata? expected)
     {
+        _expected = expected;
         var unchanged = expected is null ? Condition.Missing(context.Version) : Condition.Equal(context.Version, ReplicaContext.Text(expected.Version));
         return context.Local.WriteAsync(new TableWrite.Set(Table, run.Key, context.Metadata, _metadata.ToValue(), Condition.Exists(run.Exists).And(unchanged)));
     }
@@ -116,6 +126,16 @@ internal sealed class LocalWrite(ReplicaContext context, KeyReplication run, Cha
         var stamped = context.MetadataOf(item);
         if (!context.IsClean(item, stamped))
         {
+            if (stamped is not null && _expected is { Deleted: false } before && before.WrittenIn == context.Region && before.Digest == context.Digest(item))
+            {
+                // The stamp landed on a clean version, the one this write was made over, not on what
+                // the application made of it since: that version came back after this write (a
+                // forward delivered again over a later write without metadata, so the stamp's
+                // condition held again). This write came after it here: put it back over the stamp.
+                Rebase(Version, _seen);
+                return await PutBackAsync(stamped).ConfigureAwait(false);
+            }
+
             return await OnChangedAsync(item).ConfigureAwait(false);
         }
 

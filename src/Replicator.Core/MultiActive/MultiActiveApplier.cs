@@ -51,7 +51,7 @@ public sealed class MultiActiveApplier
         var results = new ConcurrentBag<KeyResult>();
         await Parallel.ForEachAsync(
             keys,
-            new ParallelOptions { MaxDegreeOfParallelism = _replication.MaxConcurrentRequests },
+            new ParallelOptions { MaxDegreeOfParallelism = _settings.MaxConcurrentKeys },
             async (changes, _) => results.Add(await RunAsync(context, changes, tombstones, stop.Token).ConfigureAwait(false))).ConfigureAwait(false);
         return [.. results];
     }

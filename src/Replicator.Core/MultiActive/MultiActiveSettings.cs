@@ -12,6 +12,12 @@ public sealed record MultiActiveSettings
     /// <summary>How long a conflict stays listable.</summary>
     public TimeSpan ConflictRetention { get; init; } = ReplicationOptions.DefaultConflictRetention;
 
+    /// <summary>
+    /// Keys whose changes are applied at once. Each key's writes follow one another (a stamp,
+    /// then its forwards), so the batch's round trips are its keys divided by this, times a key's.
+    /// </summary>
+    public int MaxConcurrentKeys { get; init; } = ReplicationOptions.DefaultMaxConcurrentKeys;
+
     /// <summary>Null when valid, else what is wrong, naming the option.</summary>
     public string? Problem()
     {

@@ -49,10 +49,22 @@ public static class RecordOrigins
             return RecordOrigin.Application;
         }
 
-        return written.Deleted || written.Digest == ItemDigest.Of(record.NewImage!, metadataAttribute)
+        return written.Deleted || written.Digest == ItemDigest.Of(record.NewImage!, metadataAttribute) || IsStampOnClean(record, region, metadataAttribute)
             ? RecordOrigin.Replicator
             : RecordOrigin.Application;
     }
+
+    /// <summary>
+    /// A stamp (the metadata alone changed) that landed on a clean version, not on the write it
+    /// versions: that version came back after the write (a forward delivered again over a later
+    /// write without metadata, so the stamp's condition held again), and the replicator put its
+    /// write back over the stamp. The digest is wrong, but the data is no application's write
+    /// (a stamp on data the application wrote since, over no version or a dirty one, stays the
+    /// application's: versioned again with this record, it is told apart from the write before).
+    /// </summary>
+    private static bool IsStampOnClean(ChangeRecord record, string region, string metadataAttribute) =>
+        record.OldImage is { } old && ReplicaMetadata.Read(old, metadataAttribute) is { Deleted: false } before && IsClean(old, before, region, metadataAttribute)
+        && ItemDigest.Of(old, metadataAttribute) == ItemDigest.Of(record.NewImage!, metadataAttribute);
 
     /// <summary>
     /// True when <paramref name="image"/> is a version as the replicator wrote it to

@@ -21,7 +21,10 @@ internal sealed class ReplicatorProcess : IDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "replicator.exe" : "replicator");
 
-    public static ReplicatorProcess Start(MotoServer moto, params string[] args)
+    public static ReplicatorProcess Start(MotoServer moto, params string[] args) => Start(moto, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts it with more environment variables, e.g. AWS_ENDPOINT_URL_DYNAMODB_STREAMS for a proxy in front of moto's Streams API.</summary>
+    public static ReplicatorProcess Start(MotoServer moto, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Executable, args)
         {
@@ -34,6 +37,11 @@ internal sealed class ReplicatorProcess : IDisposable
         info.Environment["AWS_ENDPOINT_URL"] = moto.Endpoint;
         info.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         info.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return new ReplicatorProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {Executable}"));
     }
 

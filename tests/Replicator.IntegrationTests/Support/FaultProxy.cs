@@ -49,6 +49,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly LoopbackHttpServer _server;
     private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly List<(string Operation, Fault Fault)> _log = [];
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     public FaultProxy(string targetEndpoint)
     {
@@ -62,6 +63,21 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>For <see cref="Fault.WithholdMatching"/>: which write requests (JSON, e.g. {"PutRequest":{…}}) to leave unprocessed.</summary>
     public Func<JsonNode, bool> Withhold { get; set; } = _ => false;
+
+    /// <summary>
+    /// Rewrites a successful answer forwarded unchanged (no fault), given the operation and its body: e.g.
+    /// <see cref="StreamTimestamps.WholeSeconds"/>, to make moto's answers look like AWS's.
+    /// </summary>
+    public Func<string, byte[], byte[]> Answer { get; set; } = (_, body) => body;
+
+    /// <summary>
+    /// Forward one request at a time. moto serves requests on concurrent threads without a lock,
+    /// and a TransactWriteItems it cancels puts back a deep copy of every table it names, taken when
+    /// it began: writes other requests made to those tables meanwhile (items, and their stream
+    /// records) are undone, and a conditional write's check and write can interleave with another
+    /// request's. DynamoDB makes each write atomic; so does moto when it sees one request at a time.
+    /// </summary>
+    public bool OneAtATime { get; init; }
 
     /// <summary>Every request seen, with the fault applied to it.</summary>
     public IReadOnlyList<(string Operation, Fault Fault)> Log
@@ -119,6 +135,11 @@ public sealed class FaultProxy : IAsyncDisposable
                     {
                         context.Response.Abort();
                         return;
+                    }
+
+                    if (status == 200)
+                    {
+                        answer = Answer(operation, answer);
                     }
 
                     await LoopbackHttpServer.RespondAsync(context, status, headers, answer);
@@ -229,7 +250,7 @@ public sealed class FaultProxy : IAsyncDisposable
             }
         }
 
-        using var response = await _upstream.SendAsync(forward);
+        using var response = await SendAsync(forward);
         var headers = response.Headers.Concat(response.Content.Headers)
             .Where(h => !h.Key.Equals("x-amz-crc32", StringComparison.OrdinalIgnoreCase)
                 && !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
@@ -242,6 +263,29 @@ public sealed class FaultProxy : IAsyncDisposable
         return ((int)response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync());
     }
 
+    /// <summary>Sends and reads the whole answer (inside the one-at-a-time section when <see cref="OneAtATime"/>).</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage forward)
+    {
+        if (OneAtATime)
+        {
+            await _oneAtATime.WaitAsync();
+        }
+
+        try
+        {
+            var response = await _upstream.SendAsync(forward);
+            await response.Content.LoadIntoBufferAsync();
+            return response;
+        }
+        finally
+        {
+            if (OneAtATime)
+            {
+                _oneAtATime.Release();
+            }
+        }
+    }
+
     private static Task ErrorAsync(HttpListenerContext context, int status, string type, string message) =>
         LoopbackHttpServer.RespondAsync(context, status, [KeyValuePair.Create("Content-Type", "application/x-amz-json-1.0")],
             Encoding.UTF8.GetBytes(new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString()));
@@ -250,5 +294,6 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         await _server.DisposeAsync();
         _upstream.Dispose();
+        _oneAtATime.Dispose();
     }
 }

@@ -37,10 +37,13 @@ public sealed class MotoServer : IAsyncLifetime
     /// <summary>A name no other test uses: tables and queues are shared by the whole collection.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
 
-    /// <summary>Creates a table (partition key <c>pk</c>, optional sort key <c>sk</c>, of the given types) and waits until it is active.</summary>
-    public async Task<string> CreateTableAsync(string region, string prefix = "table", string partitionKeyType = "S", string? sortKeyType = null, bool stream = false)
+    /// <summary>
+    /// Creates a table (partition key <c>pk</c>, optional sort key <c>sk</c>, of the given types) and waits until it is active;
+    /// named <paramref name="name"/> when given (one name in several regions), else a <see cref="UniqueName"/>.
+    /// </summary>
+    public async Task<string> CreateTableAsync(string region, string prefix = "table", string partitionKeyType = "S", string? sortKeyType = null, bool stream = false, string? name = null)
     {
-        var name = UniqueName(prefix);
+        name ??= UniqueName(prefix);
         var request = new CreateTableRequest
         {
             TableName = name,

@@ -29,7 +29,8 @@ internal sealed class Simulation
     public Simulation(int regions = 3, bool recordsUnchangedWrites = false, TimeSpan[]? skews = null, MultiActiveSettings? settings = null)
     {
         var names = RegionNames[..regions];
-        var multiActive = settings ?? new MultiActiveSettings();
+        // One key at a time: a seed replays exactly (concurrency across regions is the simulation's own interleaving).
+        var multiActive = (settings ?? new MultiActiveSettings()) with { MaxConcurrentKeys = 1 };
         Metadata = multiActive.MetadataAttribute;
         var tables = names.Select((name, i) =>
         {
@@ -265,6 +266,17 @@ internal sealed class Simulation
                 {
                     lines.Add($"  tombstone of {stone.Key.Attributes[Key].AsString()}: {stone.Version} seen {stone.Seen}");
                 }
+            }
+
+            foreach (var conflict in region.Items(Replica.ConflictsOf(Table)).Values.Select(ConflictItems.FromItem).OfType<StoredConflict>()
+                .Where(conflict => key == "*" || conflict.Key.Equals(KeyOf(key))))
+            {
+                lines.Add($"  conflict on {conflict.Key.Attributes[Key].AsString()}: {conflict.Loser.Version} lost to {conflict.Winner.Version}");
+            }
+
+            foreach (var (pinKey, pin) in region.Items(Replica.TombstonesOf(Table)).Where(pair => pair.Key.Attributes[Tombstone.KeyAttribute].AsString().EndsWith("#insert", StringComparison.Ordinal)))
+            {
+                lines.Add($"  pin {pinKey.Attributes[Tombstone.KeyAttribute].AsString()}: {Describe(pin)}");
             }
 
             foreach (var record in region.Stream(Table).Where(record => key == "*" || record.Key.Equals(KeyOf(key))))

@@ -64,15 +64,17 @@ internal static class DemoCommand
             {
                 // Local endpoints take any credentials; real ones come from the environment when set.
                 var credentials = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is null ? new BasicAWSCredentials("demo", "demo") : null;
-                using var clients = new AwsClients(credentials, url.ToString());
                 if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
                 {
                     var writes = parsed.GetResult(items) is { Implicit: false } ? parsed.GetValue(items) : MultiActiveDemo.DefaultWrites;
-                    var multiActive = await MultiActiveDemo.RunAsync(console, clients, url, writes, json, interrupt).ConfigureAwait(false);
+                    await using var proxy = OneAtATimeProxy.Start(url);
+                    using var proxied = new AwsClients(credentials, proxy.Endpoint.ToString());
+                    var multiActive = await MultiActiveDemo.RunAsync(console, proxied, url, writes, json, interrupt).ConfigureAwait(false);
                     MultiActiveDemoReport.Write(console, multiActive, json);
                     return multiActive.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
                 }
 
+                using var clients = new AwsClients(credentials, url.ToString());
                 var result = await RunAsync(console, clients, url, parsed.GetValue(items), json, interrupt).ConfigureAwait(false);
                 Report(console, result, json);
                 return result.Comparison.Differences.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;

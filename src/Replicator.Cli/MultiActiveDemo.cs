@@ -22,7 +22,7 @@ internal static class MultiActiveDemo
     internal static readonly string[] Regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 
     /// <summary>Application writes across the three regions when --items is not given: seconds on moto.</summary>
-    internal const int DefaultWrites = 240;
+    internal const int DefaultWrites = 180;
 
     /// <summary>Few keys, so that regions write the same key at once and conflicts are common.</summary>
     private const int Keys = 6;
@@ -58,7 +58,7 @@ internal static class MultiActiveDemo
             await SideTables.EnsureAsync(clients.DynamoDb(table.Region), table.RequestName, interrupt).ConfigureAwait(false);
         }
 
-        DemoCommand.Say(console, json, $"Endpoint {endpoint}: {string.Join(", ", tables)} (streams NEW_AND_OLD_IMAGES), side tables set up; one multi-active replicator per region.");
+        DemoCommand.Say(console, json, $"Endpoint {endpoint}: {string.Join(", ", tables)} (streams NEW_AND_OLD_IMAGES), side tables set up; one multi-active replicator per region. Requests go to the endpoint one at a time: moto is not safe under concurrent requests (docs/multi-active.md).");
 
         var settings = new MultiActiveSettings();
         var requests = new List<(ReplicationRequest Request, string StreamArn)>();

@@ -38,14 +38,13 @@ internal static class MultiActiveDemoReport
 
         if (result.Conflicts.Count > 0)
         {
-            var conflicts = new Table().AddColumns("key", "lost", "to", "found in");
+            var conflicts = new Table().AddColumns("key", "lost", "to");
             foreach (var conflict in result.Conflicts.Take(ConflictsShown))
             {
                 conflicts.AddRow(
                     Markup.Escape(Email(conflict.Key)),
                     Markup.Escape(Side(conflict.Loser)),
-                    Markup.Escape(Side(conflict.Winner)),
-                    Markup.Escape(conflict.DetectedIn));
+                    Markup.Escape(Side(conflict.Winner)));
             }
 
             console.MarkupLineInterpolated($"{result.Conflicts.Count:N0} conflict(s) recorded, {Math.Min(ConflictsShown, result.Conflicts.Count)} shown (replicator conflicts --table REGION:TABLE lists them, with both images):");
@@ -64,7 +63,7 @@ internal static class MultiActiveDemoReport
         key.Attributes.Count == 1 && key.Attributes.Values.Single() is { Type: DynamoType.S } value ? value.AsString() : key.ToString();
 
     private static string Side(StoredSide side) =>
-        $"{(side.IsDelete ? "delete" : "write")} in {side.Origin} at {side.Version.Time.UtcDateTime:HH:mm:ss}+{side.Version.Counter}";
+        $"{(side.IsDelete ? "delete" : "write")} in {side.Origin}\nat {side.Version.Time.UtcDateTime:HH:mm:ss}";
 
     private static string Json(MultiActiveDemo.Result result) => JsonText.Render(writer =>
     {

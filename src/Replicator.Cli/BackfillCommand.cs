@@ -3,14 +3,23 @@ using Replicator.Applying;
 using Replicator.Aws;
 using Replicator.Aws.Verification;
 using Replicator.Backfill;
+using Replicator.MultiActive;
 using Replicator.Verification;
 using Spectre.Console;
 
 namespace Replicator.Cli;
 
-/// <summary><c>replicator backfill</c>: copies a table's existing items to the targets, then leaves replicate a checkpoint to replay from.</summary>
+/// <summary>
+/// <c>replicator backfill</c>: copies a table's existing items to the targets, then leaves
+/// replicate a checkpoint to replay from. With <c>--mode multi-active</c>, copies a live
+/// multi-active table into a region joining the set instead, through guards
+/// (<see cref="GuardedCopyWriter"/>), and takes no stream position.
+/// </summary>
 internal static class BackfillCommand
 {
+    /// <summary>What a multi-active copy keeps in a backfill's place for a stream position: it takes none.</summary>
+    private const string NoStream = "(none: a multi-active copy takes no stream position)";
+
     public static Command Create(IAnsiConsole console, CancellationToken interrupt)
     {
         var source = CommonOptions.Source();
@@ -19,33 +28,86 @@ internal static class BackfillCommand
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
         var segments = CommonOptions.Segments("to copy the source in");
+        var mode = MultiActiveOptions.Mode();
+        var metadataAttribute = MultiActiveOptions.MetadataAttribute();
         var command = new Command(
             "backfill",
-            "Copy every item of the source to the targets, safely while the application writes: the stream position from before the copy becomes the checkpoint that replicate resumes from. Resumable: run it again after an interruption.")
+            "Copy every item of the source to the targets, safely while the application writes: the stream position from before the copy becomes the checkpoint that replicate resumes from. " +
+            "With --mode multi-active: copy a live multi-active table into a region joining the set, never over a newer write or a delete (no stream position: the running replicators forward every change made meanwhile). Resumable: run it again after an interruption.")
         {
-            source, targets, endpoint, checkpoint, segments, output,
+            source, targets, endpoint, checkpoint, segments, mode, metadataAttribute, output,
         };
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
             var targetTables = parsed.GetRequiredValue(targets);
-            var request = new BackfillRequest(sourceTable, targetTables, parsed.GetValue(segments), CommonOptions.CheckpointPath(parsed.GetValue(checkpoint), sourceTable));
+            string? multiActive = null;
+            string checkpointPath;
+            if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
+            {
+                MultiActiveOptions.CheckRegions(sourceTable, targetTables);
+                multiActive = MultiActiveOptions.Settings(parsed.GetRequiredValue(metadataAttribute), null).MetadataAttribute;
+                if (parsed.GetValue(checkpoint) is not null)
+                {
+                    throw new UsageException(
+                        "--checkpoint: a multi-active backfill takes no stream position and leaves no checkpoint (the replicators of the set, restarted with the new region as a target, forward every change made during the copy). " +
+                        $"Leave it out; the copy's progress is kept in {BackfillState.PathFor(CopyProgressPath(sourceTable, targetTables))}.");
+                }
+
+                checkpointPath = CopyProgressPath(sourceTable, targetTables);
+            }
+            else
+            {
+                if (parsed.GetResult(metadataAttribute) is { Implicit: false })
+                {
+                    throw new UsageException("--metadata-attribute is for multi-active mode; add --mode multi-active.");
+                }
+
+                checkpointPath = CommonOptions.CheckpointPath(parsed.GetValue(checkpoint), sourceTable);
+            }
+
+            // The progress file is written before anything else, so its directory must be there (.replicator, by default, may not be yet).
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!);
+            var request = new BackfillRequest(sourceTable, targetTables, parsed.GetValue(segments), checkpointPath);
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
-            return await RunAsync(console, clients, request, parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
+            return await RunAsync(console, clients, request, multiActive, parsed.GetValue(endpoint), parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, BackfillRequest request, bool json, CancellationToken interrupt)
+    /// <summary>
+    /// Where a multi-active copy's progress is kept (<see cref="BackfillState.PathFor"/> of this):
+    /// named after the copy, never beside a replicator's checkpoint, so that no replicator of the
+    /// set refuses to start while the copy is unfinished.
+    /// </summary>
+    private static string CopyProgressPath(TargetTable source, IReadOnlyList<TargetTable> targets) =>
+        Path.Combine(".replicator", $"{source.Region}.{source.TableName}.copy-to.{string.Join("+", targets.Select(target => $"{target.Region}.{target.TableName}"))}");
+
+    /// <param name="metadataAttribute">Multi-active mode's metadata attribute; null in one-way mode.</param>
+    private static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, BackfillRequest request, string? metadataAttribute, Uri? endpoint, bool json, CancellationToken interrupt)
     {
         await Tables.CheckAsync(clients, request.Source, request.Targets, interrupt).ConfigureAwait(false);
+        string streamArn;
+        IReadOnlyList<ITargetWriter> writers;
+        if (metadataAttribute is not null)
+        {
+            // The guards read the targets' tombstones.
+            await MultiActiveOptions.RequireSetupAsync(clients, request.Source, request.Targets, endpoint, interrupt).ConfigureAwait(false);
+            streamArn = NoStream;
+            var (_, replicas) = MultiActiveOptions.Replicas(clients, request.Source, request.Targets);
+            writers = [.. request.Targets.Select((target, i) => new GuardedCopyWriter(target, replicas[i].Tables, metadataAttribute))];
+        }
+        else
+        {
+            // Refuses a source without a stream: a copy without a replay after it is not safe while writes go on.
+            streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
+            writers = [.. request.Targets.Select(ITargetWriter (t) => new DynamoDbTargetWriter(clients.DynamoDb(t.Region), t))];
+        }
 
-        // Refuses a source without a stream: a copy without a replay after it is not safe while writes go on.
-        var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
         var sourceReader = new DynamoDbTableReader(clients.DynamoDb(request.Source.Region), request.Source);
         await CheckKeySchemasAsync(clients, sourceReader, request.Targets, interrupt).ConfigureAwait(false);
-        var writers = request.Targets.Select(ITargetWriter (t) => new DynamoDbTargetWriter(clients.DynamoDb(t.Region), t)).ToList();
-        var backfiller = new Backfiller(sourceReader, writers, clients.Streams(request.Source.Region), TimeProvider.System, new Random(), line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
+        var streams = metadataAttribute is null ? clients.Streams(request.Source.Region) : null;
+        var backfiller = new Backfiller(sourceReader, writers, streams, TimeProvider.System, new Random(), line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
         var run = backfiller.RunAsync(request, streamArn, interrupt);
         if (!json && console.Profile.Capabilities.Interactive)
         {
@@ -82,6 +144,12 @@ internal static class BackfillCommand
         }
 
         var rate = result.ItemsCopied / Math.Max(0.001, result.Elapsed.TotalSeconds);
+        if (metadataAttribute is not null)
+        {
+            ReportCopy(console, request, result, writers.Cast<GuardedCopyWriter>().ToList(), rate, json);
+            return ExitCodes.Ok;
+        }
+
         if (json)
         {
             console.Profile.Out.Writer.WriteLine(JsonText.Render(writer =>
@@ -104,6 +172,36 @@ internal static class BackfillCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>A multi-active copy: how many copies landed, how many found something newer, and the step that comes next.</summary>
+    private static void ReportCopy(IAnsiConsole console, BackfillRequest request, BackfillResult result, IReadOnlyList<GuardedCopyWriter> writers, double rate, bool json)
+    {
+        var written = writers.Sum(writer => writer.Written);
+        var stood = writers.Sum(writer => writer.Stood);
+        if (json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonText.Render(writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("mode", "multi-active");
+                writer.WriteNumber("itemsCopied", result.ItemsCopied);
+                writer.WriteNumber("written", written);
+                writer.WriteNumber("stood", stood);
+                writer.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 1));
+                writer.WriteNumber("itemsPerSecond", Math.Round(rate, 1));
+                writer.WriteBoolean("resumed", result.Resumed);
+                writer.WriteEndObject();
+            }));
+            return;
+        }
+
+        console.MarkupLineInterpolated($"Copied [bold]{result.ItemsCopied}[/] items in {result.Elapsed.TotalSeconds:0.0} s ({rate:0} items/s){(result.Resumed ? ", resumed" : "")}: {written} written, {stood} left as they were (the target held a newer write or a delete, or the item was being deleted).");
+        foreach (var target in request.Targets)
+        {
+            console.MarkupLineInterpolated($"Now start {target}'s own replicator, from the stream's end (the copy's records are not the application's), with every other table of the set as a target:");
+            console.MarkupLineInterpolated($"  replicator replicate --mode multi-active --source {target} --target {request.Source} [[--target ...]] --start-at latest");
+        }
     }
 
     /// <summary>

@@ -26,12 +26,16 @@ public sealed class Backfiller
     private readonly Action<string> _log;
     private readonly Applier _applier;
     private readonly PatientReads _reads;
-    private readonly StreamPosition _position;
+    private readonly StreamPosition? _position;
 
     /// <param name="source">Reads the source table (strongly consistent scans).</param>
     /// <param name="targets">One writer per target table, in the order of <see cref="BackfillRequest.Targets"/>.</param>
-    /// <param name="streams">The source's stream, for the position taken before the copy.</param>
-    public Backfiller(ITableReader source, IReadOnlyList<ITargetWriter> targets, IStreamsApi streams, TimeProvider time, Random random, Action<string> log)
+    /// <param name="streams">
+    /// The source's stream, for the position taken before the copy; null for a copy alone, with
+    /// no position and no checkpoint (multi-active, where the running replicators forward every
+    /// change made during the copy, and guarded writers keep it from overwriting them).
+    /// </param>
+    public Backfiller(ITableReader source, IReadOnlyList<ITargetWriter> targets, IStreamsApi? streams, TimeProvider time, Random random, Action<string> log)
     {
         _source = source;
         _targets = targets;
@@ -39,7 +43,7 @@ public sealed class Backfiller
         _log = log;
         _applier = new Applier(new ReplicationSettings(), time, random);
         _reads = new PatientReads(time, random);
-        _position = new StreamPosition(streams, _reads, log);
+        _position = streams is null ? null : new StreamPosition(streams, _reads, log);
     }
 
     public BackfillCounters Counters { get; } = new();
@@ -67,7 +71,7 @@ public sealed class Backfiller
             // process dies between taking the position and writing its first page.
             state = new BackfillState(request.Source.ToString(), TargetsText(request), streamArn, _time.GetUtcNow(), 0, Enumerable.Repeat(new SegmentState(false, null), request.Segments).ToList())
             {
-                PositionTaken = false,
+                PositionTaken = _position is null,
             };
             state.Save(progressPath);
         }
@@ -76,7 +80,7 @@ public sealed class Backfiller
             Resume(request, streamArn, state, progressPath);
         }
 
-        if (!state.PositionTaken)
+        if (!state.PositionTaken && _position is not null)
         {
             try
             {
@@ -130,7 +134,8 @@ public sealed class Backfiller
     /// </summary>
     private async Task CopyAllAsync(int total, TableShape shape, BackfillProgress progress, CancellationToken cancellationToken)
     {
-        var warning = new CopyRateWarning(Counters, progress.StartedAt, _time, _log);
+        // Only a replay from a stream position is bounded by the stream's retention.
+        var warning = _position is null ? null : new CopyRateWarning(Counters, progress.StartedAt, _time, _log);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(total, ReplicationOptions.MaxConcurrentSegments), CancellationToken = stop.Token };
@@ -148,7 +153,7 @@ public sealed class Backfiller
                         await CopyAsync(shape, page.Items, token).ConfigureAwait(false);
                         lastKey = page.LastEvaluatedKey;
                         progress.PageCopied(segment, page.Items.Count, lastKey);
-                        warning.Check();
+                        warning?.Check();
                     }
                     while (lastKey is not null);
                 }

@@ -21,11 +21,8 @@ internal sealed class PatientTables(Replica replica, Retry retry, DateTimeOffset
 
     public string Region => replica.Region;
 
-    public async Task<TableWriteOutcome> WriteAsync(TableWrite write)
-    {
-        var outcome = await RunAsync(token => replica.Tables.WriteAsync(write, token), o => o is TableWriteOutcome.Failed failed ? failed.Refusal : null).ConfigureAwait(false);
-        return outcome;
-    }
+    public Task<TableWriteOutcome> WriteAsync(TableWrite write) =>
+        RunAsync(token => replica.Tables.WriteAsync(write, token), o => o is TableWriteOutcome.Failed failed ? failed.Refusal : null);
 
     public Task<TransactionOutcome> TransactAsync(IReadOnlyList<TableWrite> writes) =>
         RunAsync(token => replica.Tables.TransactAsync(writes, token), o => o is TransactionOutcome.Failed failed ? failed.Refusal : null);

@@ -14,7 +14,8 @@ namespace Replicator.Cli;
 /// <summary>
 /// <c>replicator demo</c>: the whole thing on one machine. Starts moto (unless given an endpoint),
 /// creates a source table with a stream and a target in another region, replicates while writing a
-/// mixed workload of every attribute type, then compares the two tables.
+/// mixed workload of every attribute type, then compares the two tables. With <c>--mode
+/// multi-active</c>, three writable regions instead (<see cref="MultiActiveDemo"/>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -29,16 +30,18 @@ internal static class DemoCommand
         endpoint.Description = "Use this DynamoDB-compatible endpoint instead of starting moto (e.g. DynamoDB Local, LocalStack).";
         var items = new Option<int>("--items")
         {
-            Description = "How many writes (inserts, updates and deletes) to make to the source (default 1000).",
+            Description = $"How many writes (inserts, updates and deletes) to make to the source (default 1000; multi-active: across the three regions, default {MultiActiveDemo.DefaultWrites}).",
             DefaultValueFactory = _ => 1000,
             CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 1_000_000
                 ? n
                 : CommonOptions.Error(result, $"--items: '{result.Tokens.Single().Value}' is not a whole number from 1 to 1000000", 0),
         };
         var output = CommonOptions.Output();
-        var command = new Command("demo", "Replicate a mixed workload between two tables on a local endpoint (moto, started for you) and compare them. No AWS account needed.")
+        var mode = MultiActiveOptions.Mode();
+        mode.Description = "one-way (the default: a source and a read-only target) or multi-active (three writable regions, writers in all three on the same keys, then verify and the conflicts found).";
+        var command = new Command("demo", "Replicate a mixed workload between two tables on a local endpoint (moto, started for you) and compare them; with --mode multi-active, between three writable regions. No AWS account needed.")
         {
-            endpoint, items, output,
+            endpoint, items, mode, output,
         };
         command.SetAction(async (parsed, _) =>
         {
@@ -61,6 +64,16 @@ internal static class DemoCommand
             {
                 // Local endpoints take any credentials; real ones come from the environment when set.
                 var credentials = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is null ? new BasicAWSCredentials("demo", "demo") : null;
+                if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
+                {
+                    var writes = parsed.GetResult(items) is { Implicit: false } ? parsed.GetValue(items) : MultiActiveDemo.DefaultWrites;
+                    await using var proxy = OneAtATimeProxy.Start(url);
+                    using var proxied = new AwsClients(credentials, proxy.Endpoint.ToString());
+                    var multiActive = await MultiActiveDemo.RunAsync(console, proxied, url, writes, json, interrupt).ConfigureAwait(false);
+                    MultiActiveDemoReport.Write(console, multiActive, json);
+                    return multiActive.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+                }
+
                 using var clients = new AwsClients(credentials, url.ToString());
                 var result = await RunAsync(console, clients, url, parsed.GetValue(items), json, interrupt).ConfigureAwait(false);
                 Report(console, result, json);
@@ -77,7 +90,7 @@ internal static class DemoCommand
         return command;
     }
 
-    private static void Say(IAnsiConsole console, bool json, string line)
+    internal static void Say(IAnsiConsole console, bool json, string line)
     {
         if (json)
         {
@@ -180,7 +193,7 @@ internal static class DemoCommand
 
     private static string Lag(PollerProgress progress) => double.IsNaN(progress.LastLatencyMs) ? "-" : $"{progress.LastLatencyMs:0} ms";
 
-    private static async Task CreateTableAsync(IAmazonDynamoDB client, string name, bool stream, CancellationToken cancellationToken)
+    internal static async Task CreateTableAsync(IAmazonDynamoDB client, string name, bool stream, CancellationToken cancellationToken)
     {
         var request = new CreateTableRequest
         {
@@ -228,20 +241,7 @@ internal static class DemoCommand
                 }
                 else if (roll < 8)
                 {
-                    await client.UpdateItemAsync(new UpdateItemRequest
-                    {
-                        TableName = table,
-                        Key = new Dictionary<string, AttributeValue> { ["email"] = email },
-                        UpdateExpression = "SET visits = if_not_exists(visits, :zero) + :one, lastSeen = :now, tags = :tags ADD scores :score REMOVE nickname",
-                        ExpressionAttributeValues = new Dictionary<string, AttributeValue>
-                        {
-                            [":zero"] = new() { N = "0" },
-                            [":one"] = new() { N = "1" },
-                            [":now"] = new() { S = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
-                            [":tags"] = new() { SS = ["updated", $"w{writerId}"] },
-                            [":score"] = new() { NS = [$"{i}"] },
-                        },
-                    }, cancellationToken).ConfigureAwait(false);
+                    await client.UpdateItemAsync(Update(table, email, writerId, i), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -253,8 +253,24 @@ internal static class DemoCommand
         }).ConfigureAwait(false);
     }
 
+    /// <summary>An UpdateItem of every kind of action: SET (with if_not_exists), ADD to a number set, REMOVE.</summary>
+    internal static UpdateItemRequest Update(string table, AttributeValue email, int writerId, int i) => new()
+    {
+        TableName = table,
+        Key = new Dictionary<string, AttributeValue> { ["email"] = email },
+        UpdateExpression = "SET visits = if_not_exists(visits, :zero) + :one, lastSeen = :now, tags = :tags ADD scores :score REMOVE nickname",
+        ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+        {
+            [":zero"] = new() { N = "0" },
+            [":one"] = new() { N = "1" },
+            [":now"] = new() { S = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+            [":tags"] = new() { SS = ["updated", $"w{writerId}"] },
+            [":score"] = new() { NS = [$"{i}"] },
+        },
+    };
+
     /// <summary>An item with all ten attribute types, nested maps and lists, and a 38-digit number.</summary>
-    private static Dictionary<string, DynamoValue> Item(string email, int i, Random random) => new()
+    internal static Dictionary<string, DynamoValue> Item(string email, int i, Random random) => new()
     {
         ["email"] = DynamoValue.String(email),
         ["name"] = DynamoValue.String($"User {i} — Zoë"),

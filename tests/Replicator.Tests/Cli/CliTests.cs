@@ -58,6 +58,7 @@ public sealed class CliTests
     [Theory]
     [InlineData("demo", "--items", "0")]
     [InlineData("demo", "--items", "many")]
+    [InlineData("demo", "--mode", "sideways")]
     [InlineData("status", "--source", "nowhere")]
     [InlineData("no-such-command")]
     public async Task OtherCommands_BadInput_Exit2(params string[] args)

@@ -191,16 +191,7 @@ internal static class ReplicateCommand
         writer.WriteBoolean("shardsFailing", outcome.ShardsFailing);
         if (MultiActiveCounts(progress, multiActive) is { } counts)
         {
-            writer.WriteStartObject("multiActive");
-            writer.WriteNumber("versioned", counts.Versioned);
-            writer.WriteNumber("putBack", counts.PutBack);
-            writer.WriteNumber("forwarded", counts.Forwarded);
-            writer.WriteNumber("duplicates", counts.Duplicates);
-            writer.WriteNumber("stale", counts.Stale);
-            writer.WriteNumber("conflicts", counts.Conflicts);
-            writer.WriteNumber("ownRecords", counts.OwnRecords);
-            writer.WriteNumber("unchanged", counts.Unchanged);
-            writer.WriteEndObject();
+            Observability.ReportLines.WriteMultiActive(writer, counts);
         }
 
         if (!double.IsNaN(progress.LastLatencyMs))

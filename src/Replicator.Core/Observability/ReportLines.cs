@@ -37,16 +37,7 @@ public static class ReportLines
         writer.WriteNumber("durationMs", Math.Round(report.Duration.TotalMilliseconds, 1));
         if (report.MultiActive is { } counts)
         {
-            writer.WriteStartObject("multiActive");
-            writer.WriteNumber("versioned", counts.Versioned);
-            writer.WriteNumber("putBack", counts.PutBack);
-            writer.WriteNumber("forwarded", counts.Forwarded);
-            writer.WriteNumber("duplicates", counts.Duplicates);
-            writer.WriteNumber("stale", counts.Stale);
-            writer.WriteNumber("conflicts", counts.Conflicts);
-            writer.WriteNumber("ownRecords", counts.OwnRecords);
-            writer.WriteNumber("unchanged", counts.Unchanged);
-            writer.WriteEndObject();
+            WriteMultiActive(writer, counts);
         }
 
         if (report.Errors.Count > 0)
@@ -68,6 +59,21 @@ public static class ReportLines
     /// <c>{"level":"warn","message":"conflict","table","key","id","winner":{"version","origin","delete"},"loser":{…},"detectedIn"}</c>,
     /// the key as DynamoDB JSON, the id the one <c>replicator conflicts</c> lists it by.
     /// </summary>
+    /// <summary>The multi-active counts as a JSON object <c>multiActive</c>, as the log line and the poller's summary give them.</summary>
+    public static void WriteMultiActive(System.Text.Json.Utf8JsonWriter writer, MultiActive.MultiActiveCounts counts)
+    {
+        writer.WriteStartObject("multiActive");
+        writer.WriteNumber("versioned", counts.Versioned);
+        writer.WriteNumber("putBack", counts.PutBack);
+        writer.WriteNumber("forwarded", counts.Forwarded);
+        writer.WriteNumber("duplicates", counts.Duplicates);
+        writer.WriteNumber("stale", counts.Stale);
+        writer.WriteNumber("conflicts", counts.Conflicts);
+        writer.WriteNumber("ownRecords", counts.OwnRecords);
+        writer.WriteNumber("unchanged", counts.Unchanged);
+        writer.WriteEndObject();
+    }
+
     public static IEnumerable<string> ConflictLines(BatchReport report, string table) =>
         report.Conflicts.Select(conflict => JsonText.Render(writer =>
         {

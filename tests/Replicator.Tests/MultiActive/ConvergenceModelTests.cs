@@ -28,8 +28,8 @@ public sealed class ConvergenceModelTests
 {
     private const int Regions = 3;
 
-    /// <summary>A CsCheck seed: the 300 scenarios CI runs.</summary>
-    private const string FixedSeed = "5VZk6cyrVb41";
+    /// <summary>The seed of the 300 scenarios CI runs.</summary>
+    private const int FixedSeed = 2026;
 
     /// <summary>Per application write at most: its record, its stamp, a write in each other region, and as many again for a put-back or a conflict settled late.</summary>
     private const int RecordsPerWrite = 4 * Regions;
@@ -44,14 +44,20 @@ public sealed class ConvergenceModelTests
             return;
         }
 
-        // CI runs the same 300 scenarios every time (a fixed CsCheck seed); MULTI_ACTIVE_ITERATIONS explores new ones.
+        // CI runs the same 300 scenarios every time; MULTI_ACTIVE_ITERATIONS explores new ones with CsCheck.
         if (int.TryParse(Environment.GetEnvironmentVariable("MULTI_ACTIVE_ITERATIONS"), out var iterations))
         {
             Gen.Int[0, int.MaxValue].Sample(seed => Run(seed, recordsUnchanged: seed % 2 == 0), iter: iterations, threads: 1);
             return;
         }
 
-        Gen.Int[0, int.MaxValue].Sample(seed => Run(seed, recordsUnchanged: seed % 2 == 0), iter: 300, threads: 1, seed: FixedSeed);
+        // CsCheck's seed fixes the first run only: CI's 300 seeds come from a seeded Random instead, the same every time.
+        var seeds = new Random(FixedSeed);
+        for (var i = 0; i < 300; i++)
+        {
+            var seed = seeds.Next();
+            Run(seed, recordsUnchanged: seed % 2 == 0);
+        }
     }
 
     /// <summary>Scenarios the random runs once failed on, each a defect fixed since (see the commits that name them): kept, so none comes back.</summary>

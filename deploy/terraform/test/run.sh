@@ -247,7 +247,13 @@ apply_multi() {
 }
 timed "multi-active apply + check" apply_multi
 destroy_multi() {
-  tf "$logs/multi-destroy.log" -chdir="$multi" destroy -input=false -no-color -auto-approve -refresh=false "${vars[@]}"
+  # moto under load can answer a DeleteTable it has done already with ResourceNotFound (the
+  # provider retrying a slow answer): a second destroy, with the state refreshed, finishes the job.
+  if ! terraform -chdir="$multi" destroy -input=false -no-color -auto-approve -refresh=false "${vars[@]}" >"$logs/multi-destroy.log" 2>&1; then
+    echo "multi-active destroy failed once, trying again with a refresh; its last lines:"
+    tail -n 5 "$logs/multi-destroy.log"
+    tf "$logs/multi-destroy.log" -chdir="$multi" destroy -input=false -no-color -auto-approve "${vars[@]}"
+  fi
   grep -E '^Destroy complete' "$logs/multi-destroy.log" || true
   local left
   left=$(terraform -chdir="$multi" state list)

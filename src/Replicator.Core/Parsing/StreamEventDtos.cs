@@ -66,7 +66,7 @@ internal sealed class StreamRecordBodyDto
 
     public Dictionary<string, DynamoValue>? NewImage { get; set; }
 
-    /// <summary>Where the old image lies in the record: it is read only if someone asks (<see cref="LazyImage"/>).</summary>
+    /// <summary>Where the old image lies in the record: it is read only if someone asks (<see cref="RawImage"/>).</summary>
     public JsonSpan? OldImage { get; set; }
 
     public string? SequenceNumber { get; set; }

@@ -159,7 +159,7 @@ public static class StreamEventParser
             SequenceNumber: sequenceNumber,
             Key: new ItemKey(keys),
             NewImage: body.NewImage,
-            OldImage: body.OldImage is { } old ? new LazyImage(raw.Slice(old.Start, old.Length)) : null,
+            OldImage: body.OldImage is { } old ? new RawImage(raw.Slice(old.Start, old.Length)) : null,
             ApproximateCreationTime: CreationTime(body.ApproximateCreationDateTime),
             SourceRegion: dto.AwsRegion,
             EventSourceArn: dto.EventSourceArn,

@@ -48,6 +48,82 @@ public static class DynamoNumber
         return digitCount > 0 && (i == text.Length || IsExponent(text[i..]));
     }
 
+    /// <summary>
+    /// <see cref="IsValid(ReadOnlySpan{char})"/> on the number's UTF-8 text as it lies in the event
+    /// (an unescaped JSON string), so that checking an image's numbers builds no string.
+    /// </summary>
+    public static bool IsValid(ReadOnlySpan<byte> utf8)
+    {
+        var i = 0;
+        if (i < utf8.Length && (utf8[i] == '-' || utf8[i] == '+'))
+        {
+            i++;
+        }
+
+        var sawPoint = false;
+        var digitCount = 0;
+        for (; i < utf8.Length; i++)
+        {
+            var c = utf8[i];
+            if (c == '.')
+            {
+                if (sawPoint)
+                {
+                    return false;
+                }
+
+                sawPoint = true;
+            }
+            else if (char.IsAsciiDigit((char)c))
+            {
+                digitCount++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return digitCount > 0 && (i == utf8.Length || IsExponent(utf8[i..]));
+    }
+
+    /// <summary>The byte form of <see cref="IsExponent(ReadOnlySpan{char})"/>: e or E, an optional sign, digits whose value fits a <see cref="long"/>.</summary>
+    private static bool IsExponent(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8[0] != 'e' && utf8[0] != 'E')
+        {
+            return false;
+        }
+
+        var i = 1;
+        var negative = false;
+        if (i < utf8.Length && (utf8[i] == '-' || utf8[i] == '+'))
+        {
+            negative = utf8[i] == '-';
+            i++;
+        }
+
+        if (i == utf8.Length)
+        {
+            return false;
+        }
+
+        // Accumulated negatively, so long.MinValue fits as long.TryParse lets it.
+        long value = 0;
+        for (; i < utf8.Length; i++)
+        {
+            var digit = utf8[i] - '0';
+            if ((uint)digit > 9 || value < (long.MinValue + digit) / 10)
+            {
+                return false;
+            }
+
+            value = (value * 10) - digit;
+        }
+
+        return negative || value != long.MinValue;
+    }
+
     /// <summary>True for <c>e</c> or <c>E</c> followed by a signed integer that fits a <see cref="long"/>.</summary>
     private static bool IsExponent(ReadOnlySpan<char> text)
     {

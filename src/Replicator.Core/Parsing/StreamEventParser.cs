@@ -72,9 +72,10 @@ public static class StreamEventParser
                     throw new MalformedEventException($"\"Records\" is {reader.TokenType}, not an array.");
                 }
 
+                var fields = new RecordReader();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ReadRecord(ref reader, utf8Json, records.Count + malformed.Count, records, malformed);
+                    ReadRecord(ref reader, utf8Json, records.Count + malformed.Count, fields, records, malformed);
                 }
             }
 
@@ -91,21 +92,26 @@ public static class StreamEventParser
         return new ParsedBatch(records, malformed);
     }
 
-    private static void ReadRecord(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, int index, List<ChangeRecord> records, List<MalformedRecord> malformed)
+    private static void ReadRecord(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, int index, RecordReader fields, List<ChangeRecord> records, List<MalformedRecord> malformed)
     {
         var start = (int)reader.TokenStartIndex;
-        var end = reader;
-        end.Skip(); // Validates the record's JSON syntax; a syntax error makes the whole event unreadable.
-        var raw = json[start..(int)end.BytesConsumed];
-        reader = end;
+        var atStart = reader;
+        var plain = fields.TryRead(ref reader, out var dto, out var newImage);
+        if (!plain)
+        {
+            // Read again from the start, skipping: a syntax error makes the whole event unreadable.
+            reader = atStart;
+            reader.Skip();
+        }
 
+        var raw = json[start..(int)reader.BytesConsumed];
         try
         {
-            // Read from the record's own bytes: a reader handed to the serializer would be
-            // scanned to the record's end once more before it is read.
-            var dto = JsonSerializer.Deserialize(raw.Span, StreamEventJsonContext.Default.StreamRecordDto)
-                ?? throw new RecordException("$", "the record is null");
-            records.Add(ToChangeRecord(dto, raw));
+            // The full way reads from the record's own bytes: a reader handed to the serializer
+            // would be scanned to the record's end once more before it is read.
+            records.Add(plain
+                ? ToChangeRecord(dto, raw, newImage is { } image ? new RawImage(raw.Slice(image.Start, image.Length)) : null)
+                : ToChangeRecord(JsonSerializer.Deserialize(raw.Span, StreamEventJsonContext.Default.StreamRecordDto) ?? throw new RecordException("$", "the record is null"), raw, null));
         }
         catch (Exception e) when (e is JsonException or RecordException or ArgumentException or FormatException or OverflowException)
         {
@@ -116,7 +122,7 @@ public static class StreamEventParser
         }
     }
 
-    private static ChangeRecord ToChangeRecord(StreamRecordDto dto, ReadOnlyMemory<byte> raw)
+    private static ChangeRecord ToChangeRecord(StreamRecordDto dto, ReadOnlyMemory<byte> raw, RawImage? newImage)
     {
         var body = dto.Dynamodb ?? throw new RecordException("$.dynamodb", "the record has no \"dynamodb\" object");
         if (!SequenceNumber.TryParse(body.SequenceNumber, out var sequenceNumber))
@@ -158,7 +164,7 @@ public static class StreamEventParser
             Kind: kind,
             SequenceNumber: sequenceNumber,
             Key: new ItemKey(keys),
-            NewImage: body.NewImage,
+            NewImage: (IReadOnlyDictionary<string, DynamoValue>?)newImage ?? body.NewImage,
             OldImage: body.OldImage is { } old ? new RawImage(raw.Slice(old.Start, old.Length)) : null,
             ApproximateCreationTime: CreationTime(body.ApproximateCreationDateTime),
             SourceRegion: dto.AwsRegion,

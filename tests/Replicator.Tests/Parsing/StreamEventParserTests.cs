@@ -261,4 +261,29 @@ public sealed class StreamEventParserTests
             Assert.Equal("inner", image["m"].AsMap()["v"].AsString());
         }
     }
+
+    [Fact]
+    public void Parse_NewImage_IsKeptAsItsOwnBytesInTheEvent()
+    {
+        var image = """{"pk":{"S":"a"},"n":{"N":"1E+3"},"b":{"B":"AAEC"},"m":{"M":{"l":{"L":[{"NULL":true}]}}}}""";
+        var record = Events.Record("INSERT", "a", 7, 1).Replace("""{"pk":{"S":"a"},"v":{"N":"1"}}""", image, StringComparison.Ordinal);
+
+        var parsed = Assert.Single(Events.Parse(Events.Event(record)).Records);
+
+        var raw = Assert.IsType<RawImage>(parsed.NewImage);
+        Assert.Equal(image, Encoding.UTF8.GetString(raw.Json.Span));
+        Assert.Equal("1E+3", raw["n"].AsNumber());
+    }
+
+    [Fact]
+    public void Parse_NewImageNamingAnAttributeTwice_IsReadTheFullWay_LastValueStanding()
+    {
+        var record = Events.Record("INSERT", "a", 7, 1).Replace("""{"pk":{"S":"a"},"v":{"N":"1"}}""", """{"pk":{"S":"a"},"v":{"N":"1"},"v":{"N":"2"}}""", StringComparison.Ordinal);
+
+        var parsed = Assert.Single(Events.Parse(Events.Event(record)).Records);
+
+        Assert.IsNotType<RawImage>(parsed.NewImage);
+        Assert.Equal("2", parsed.NewImage!["v"].AsNumber());
+        Assert.Equal(2, parsed.NewImage.Count);
+    }
 }

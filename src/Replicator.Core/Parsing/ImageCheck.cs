@@ -35,7 +35,7 @@ internal static class ImageCheck
         var level = names.Count;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueIsEscaped || !names.TryAdd(level, reader.ValueSpan) || !reader.Read() || !Value(ref reader, depth + 1, names))
+            if (!names.TryAdd(level, ref reader) || !reader.Read() || !Value(ref reader, depth + 1, names))
             {
                 return false;
             }
@@ -130,13 +130,68 @@ internal static class ImageCheck
         return count > 0 && reader.TokenType == JsonTokenType.EndArray;
     }
 
-    private static bool IsNumber(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && DynamoNumber.IsValid(reader.ValueSpan);
+    private static bool IsNumber(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
 
-    /// <summary>Base64 as <see cref="Utf8JsonReader.TryGetBytesFromBase64"/> takes it: no escapes, no whitespace.</summary>
-    private static bool IsBinary(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
-        && reader.ValueSpan.IndexOfAny(Whitespace) < 0 && Base64.IsValid(reader.ValueSpan);
+        if (!reader.ValueIsEscaped)
+        {
+            return DynamoNumber.IsValid(reader.ValueSpan);
+        }
+
+        // Some writers escape the '+' of an exponent (\u002B). A number DynamoDB holds is short.
+        Span<byte> text = stackalloc byte[Unescaped.MaxOnStack];
+        return Unescaped.TryCopy(ref reader, text, out var length) && DynamoNumber.IsValid(text[..length]);
+    }
+
+    /// <summary>Base64 as <see cref="Utf8JsonReader.TryGetBytesFromBase64"/> takes it (after unescaping): no whitespace.</summary>
+    private static bool IsBinary(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        if (!reader.ValueIsEscaped)
+        {
+            return IsBase64(reader.ValueSpan);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
+        {
+            var length = reader.CopyString(rented);
+            return IsBase64(rented.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static bool IsBase64(ReadOnlySpan<byte> text) => text.IndexOfAny(Whitespace) < 0 && Base64.IsValid(text);
+}
+
+/// <summary>Short strings written with escapes, unescaped on the stack.</summary>
+internal static class Unescaped
+{
+    public const int MaxOnStack = 256;
+
+    /// <summary>False for a string longer than <paramref name="destination"/> even escaped (an escape is never shorter than what it stands for).</summary>
+    public static bool TryCopy(ref Utf8JsonReader reader, scoped Span<byte> destination, out int length)
+    {
+        length = 0;
+        if (reader.ValueSpan.Length > destination.Length)
+        {
+            return false;
+        }
+
+        length = reader.CopyString(destination);
+        return true;
+    }
 }
 
 /// <summary>
@@ -150,11 +205,26 @@ internal sealed class NameHashes
 
     public int Count { get; set; }
 
-    /// <summary>Adds the name's hash unless the map that starts at <paramref name="level"/> already holds it.</summary>
-    public bool TryAdd(int level, ReadOnlySpan<byte> name)
+    /// <summary>Adds the hash of the name <paramref name="reader"/> is on, unless the map that starts at <paramref name="level"/> already holds it.</summary>
+    public bool TryAdd(int level, ref Utf8JsonReader reader)
     {
         var hash = new HashCode();
-        hash.AddBytes(name);
+        if (reader.ValueIsEscaped)
+        {
+            // Hashed unescaped, so that "a" and "\u0061" are seen as one name.
+            Span<byte> name = stackalloc byte[Unescaped.MaxOnStack];
+            if (!Unescaped.TryCopy(ref reader, name, out var length))
+            {
+                return false;
+            }
+
+            hash.AddBytes(name[..length]);
+        }
+        else
+        {
+            hash.AddBytes(reader.ValueSpan);
+        }
+
         var value = hash.ToHashCode();
         if (_hashes.AsSpan(level, Count - level).Contains(value))
         {

@@ -34,10 +34,14 @@ public sealed class ImageCheckTests
     [Theory]
     [InlineData("""{"a":{"S":"1"},"a":{"S":"2"}}""")]
     [InlineData("""{"a":{"M":{"b":{"S":"1"},"b":{"S":"2"}}}}""")]
-    [InlineData("""{"\u0061":{"S":"1"}}""")]
-    [InlineData("""{"a":{"N":"\u0031"}}""")]
+    [InlineData("""{"a":{"S":"1"},"\u0061":{"S":"2"}}""")]
+    [InlineData("""{"a":{"N":"1\u0065"}}""")]
     [InlineData("""{"a":{"B":"AA\nAA"}}""")]
     public void AnImageTheCheckIsNotSureOf_IsLeftToTheFullReader(string image) => Assert.False(Check(image));
+
+    [Fact]
+    public void EscapedNamesNumbersAndBinary_AreCheckedUnescaped() =>
+        Assert.True(Check("""{"\u0061":{"N":"\u0031E\u002B3"},"b":{"B":"AA\u003D\u003D"},"c":{"NS":["2\u002E5"]}}"""));
 
     [Fact]
     public void NestingToDynamoDbsLimit_IsPlain_AndOneLevelMoreIsNot()

@@ -7,6 +7,9 @@ namespace Replicator.Parsing;
 /// <summary>The parsed records of one batch, in stream order, and the ones that could not be read.</summary>
 public sealed record ParsedBatch(IReadOnlyList<ChangeRecord> Records, IReadOnlyList<MalformedRecord> Malformed)
 {
+    /// <summary>A GetRecords response's <c>NextShardIterator</c>, read in the same pass (null at a closed shard's end, and in a Lambda event).</summary>
+    public string? NextShardIterator { get; init; }
+
     public int Count => Records.Count + Malformed.Count;
 }
 
@@ -47,6 +50,7 @@ public static class StreamEventParser
     {
         var records = new List<ChangeRecord>();
         var malformed = new List<MalformedRecord>();
+        string? nextShardIterator = null;
         var reader = new Utf8JsonReader(utf8Json.Span, ReaderOptions);
         try
         {
@@ -58,6 +62,15 @@ public static class StreamEventParser
             var sawRecords = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                if (reader.ValueTextEquals("NextShardIterator"u8))
+                {
+                    reader.Read();
+                    nextShardIterator = reader.TokenType == JsonTokenType.String ? reader.GetString()
+                        : reader.TokenType == JsonTokenType.Null ? null
+                        : throw new MalformedEventException($"\"NextShardIterator\" is {reader.TokenType}, not a string.");
+                    continue;
+                }
+
                 if (!reader.ValueTextEquals("Records"u8))
                 {
                     reader.Read();
@@ -89,7 +102,7 @@ public static class StreamEventParser
             throw new MalformedEventException($"The event is not valid JSON: {e.Message}", e);
         }
 
-        return new ParsedBatch(records, malformed);
+        return new ParsedBatch(records, malformed) { NextShardIterator = nextShardIterator };
     }
 
     private static void ReadRecord(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, int index, RecordReader fields, List<ChangeRecord> records, List<MalformedRecord> malformed)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,94 +18,110 @@ public static class ItemDigest
     /// <summary>16 bytes of SHA-256 is plenty to tell one item's states apart; base64 keeps it short.</summary>
     private const int Bytes = 16;
 
+    /// <summary>
+    /// The canonical form is written into one buffer and hashed once: hashing it piece by piece
+    /// cost a call into the crypto library per name and value, most of a digest's time.
+    /// </summary>
     public static string Of(IReadOnlyDictionary<string, DynamoValue> item, string metadataAttribute)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var canonical = new ArrayBufferWriter<byte>(1024);
         var names = item.Keys.Where(name => name != metadataAttribute).Order(StringComparer.Ordinal).ToList();
-        Count(hash, names.Count);
+        Count(canonical, names.Count);
         foreach (var name in names)
         {
-            Text(hash, name);
-            Value(hash, item[name]);
+            Text(canonical, name);
+            Value(canonical, item[name]);
         }
 
         Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
+        SHA256.HashData(canonical.WrittenSpan, digest);
         return Convert.ToBase64String(digest[..Bytes]).TrimEnd('=');
     }
 
-    private static void Value(IncrementalHash hash, DynamoValue value)
+    private static void Value(ArrayBufferWriter<byte> canonical, DynamoValue value)
     {
-        hash.AppendData([(byte)value.Type]);
+        Byte(canonical, (byte)value.Type);
         switch (value.Type)
         {
             case DynamoType.S:
-                Text(hash, value.AsString());
+                Text(canonical, value.AsString());
                 break;
             case DynamoType.N:
-                Text(hash, DynamoNumber.Canonical(value.AsNumber()));
+                Text(canonical, DynamoNumber.Canonical(value.AsNumber()));
                 break;
             case DynamoType.B:
-                Blob(hash, value.AsBinary());
+                Blob(canonical, value.AsBinary());
                 break;
             case DynamoType.BOOL:
-                hash.AppendData([value.AsBool() ? (byte)1 : (byte)0]);
+                Byte(canonical, value.AsBool() ? (byte)1 : (byte)0);
                 break;
             case DynamoType.NULL:
                 break;
             case DynamoType.M:
                 var map = value.AsMap();
-                Count(hash, map.Count);
+                Count(canonical, map.Count);
                 foreach (var name in map.Keys.Order(StringComparer.Ordinal))
                 {
-                    Text(hash, name);
-                    Value(hash, map[name]);
+                    Text(canonical, name);
+                    Value(canonical, map[name]);
                 }
 
                 break;
             case DynamoType.L:
                 var list = value.AsList();
-                Count(hash, list.Count);
+                Count(canonical, list.Count);
                 foreach (var element in list)
                 {
-                    Value(hash, element);
+                    Value(canonical, element);
                 }
 
                 break;
             case DynamoType.SS:
-                Texts(hash, value.AsStringSet());
+                Texts(canonical, value.AsStringSet());
                 break;
             case DynamoType.NS:
-                Texts(hash, value.AsNumberSet().Select(DynamoNumber.Canonical));
+                Texts(canonical, value.AsNumberSet().Select(DynamoNumber.Canonical));
                 break;
             case DynamoType.BS:
-                Texts(hash, value.AsBinarySet().Select(Convert.ToBase64String));
+                Texts(canonical, value.AsBinarySet().Select(Convert.ToBase64String));
                 break;
         }
     }
 
-    private static void Texts(IncrementalHash hash, IEnumerable<string> members)
+    private static void Texts(ArrayBufferWriter<byte> canonical, IEnumerable<string> members)
     {
         var sorted = members.Order(StringComparer.Ordinal).ToList();
-        Count(hash, sorted.Count);
+        Count(canonical, sorted.Count);
         foreach (var member in sorted)
         {
-            Text(hash, member);
+            Text(canonical, member);
         }
     }
 
-    private static void Text(IncrementalHash hash, string text) => Blob(hash, Encoding.UTF8.GetBytes(text));
-
-    private static void Blob(IncrementalHash hash, byte[] bytes)
+    /// <summary>Its UTF-8 length, then its UTF-8 bytes.</summary>
+    private static void Text(ArrayBufferWriter<byte> canonical, string text)
     {
-        Count(hash, bytes.Length);
-        hash.AppendData(bytes);
+        var length = Encoding.UTF8.GetByteCount(text);
+        Count(canonical, length);
+        Encoding.UTF8.GetBytes(text, canonical.GetSpan(length));
+        canonical.Advance(length);
     }
 
-    private static void Count(IncrementalHash hash, int count)
+    private static void Blob(ArrayBufferWriter<byte> canonical, byte[] bytes)
     {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(length, count);
-        hash.AppendData(length);
+        Count(canonical, bytes.Length);
+        canonical.Write(bytes);
+    }
+
+    private static void Byte(ArrayBufferWriter<byte> canonical, byte value)
+    {
+        canonical.GetSpan(1)[0] = value;
+        canonical.Advance(1);
+    }
+
+    private static void Count(ArrayBufferWriter<byte> canonical, int count)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(canonical.GetSpan(4), count);
+        canonical.Advance(4);
     }
 }

@@ -58,9 +58,22 @@ public static class DynamoJson
         writer.WriteEndObject();
     }
 
-    /// <summary>An item or key: a JSON object of attribute name to DynamoDB JSON value.</summary>
+    /// <summary>
+    /// An item or key: a JSON object of attribute name to DynamoDB JSON value. An image from the
+    /// stream (<see cref="RawImage"/>, <see cref="EditedImage"/>) is written as its own bytes.
+    /// </summary>
     public static void WriteItem(Utf8JsonWriter writer, IReadOnlyDictionary<string, DynamoValue> item)
     {
+        switch (item)
+        {
+            case RawImage raw:
+                writer.WriteRawValue(raw.Json.Span, skipInputValidation: true);
+                return;
+            case EditedImage edited:
+                edited.WriteTo(writer);
+                return;
+        }
+
         writer.WriteStartObject();
         foreach (var (name, value) in item)
         {

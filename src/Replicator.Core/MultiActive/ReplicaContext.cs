@@ -15,12 +15,11 @@ internal sealed record ReplicaContext(PatientTables Local, IReadOnlyList<Patient
 
     public string Digest(IReadOnlyDictionary<string, DynamoValue> item) => ItemDigest.Of(item, Metadata);
 
-    /// <summary>The item's own attributes, without the metadata.</summary>
-    public IReadOnlyDictionary<string, DynamoValue> DataOf(IReadOnlyDictionary<string, DynamoValue> item) =>
-        item.ContainsKey(Metadata) ? item.Where(pair => pair.Key != Metadata).ToDictionary() : item;
+    /// <summary>The item's own attributes, without the metadata (an image from the stream stays its bytes).</summary>
+    public IReadOnlyDictionary<string, DynamoValue> DataOf(IReadOnlyDictionary<string, DynamoValue> item) => EditedImage.With(item, Metadata, null);
 
     public IReadOnlyDictionary<string, DynamoValue> WithMetadata(IReadOnlyDictionary<string, DynamoValue> item, ReplicaMetadata metadata) =>
-        new Dictionary<string, DynamoValue>(DataOf(item)) { [Metadata] = metadata.ToValue() };
+        EditedImage.With(item, Metadata, metadata.ToValue());
 
     public AttributePath Version => new(Metadata, ReplicaMetadata.VersionField);
 

@@ -14,7 +14,7 @@ multi-active calls as DynamoDB would with no other writer about (bench/fake_dyna
 condition met, UpdateItem answers ALL_NEW over the application's item, BatchGetItem finds nothing).
 
     python3 bench/cpu.py [--records 1000] [--sizes 1500,3500] [--modes one-way,multi-active]
-                         [--warmup 5] [--blocks 5] [--per-block 8] [--pool 4]
+                         [--warmup 3] [--blocks 5] [--per-block 3] [--block-cpu-ms 500] [--pool 4]
                          [--baseline PATH | --no-baseline] [--smoke] [--markdown PATH] [--json PATH]
 
 Publishes artifacts/lambda/bootstrap (build/publish-lambda.sh) when missing or stale, and the
@@ -33,29 +33,38 @@ TARGET_MULTI_ACTIVE_RATIO = 2  # multi-active at most this many times one-way
 FULL_VCPU_MB = 1769            # Lambda: a full vCPU at 1,769 MB, in proportion below
 SHARES = (128, 1024)
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+MAX_BLOCK = 200  # invocations: a block ends here whatever CPU it has used
 
 
-def measure(hosts, workload, warmup, blocks, per_block):
-    """{host name: [CPU ms per 1,000 changes of each block]}, and the fake's requests per invocation."""
+def measure(hosts, workload, warmup, blocks, per_block, block_ticks):
+    """{host name: [CPU ms per 1,000 changes of each block]}, the invocations in each block, and the
+    fake's requests per invocation. A block runs at least `per_block` invocations, and on until it
+    has used `block_ticks` clock ticks of CPU, so that a tick is a small part of it."""
     per_block_ms = {name: [] for name in hosts}
+    lengths = {name: [] for name in hosts}
     requests = {}
+    served = dict.fromkeys(hosts, 0)
     for name, host in hosts.items():
-        for n in range(warmup):
-            workload.invoke(host, n)
-    for block in range(blocks):
+        for _ in range(warmup):
+            workload.invoke(host, served[name])
+            served[name] += 1
+    for _ in range(blocks):
         for name, host in hosts.items():  # in turn, block for block: a load that comes and goes hits both alike
             _, before = host.fake.counts()
-            ticks = 0
-            for n in range(per_block):
-                ticks += workload.invoke(host, warmup + block * per_block + n).cpu_ticks
-            per_block_ms[name].append(ticks * TICK_MS / per_block * 1000 / workload.records)
+            ticks = invocations = 0
+            while invocations < per_block or (ticks < block_ticks and invocations < MAX_BLOCK):
+                ticks += workload.invoke(host, served[name]).cpu_ticks
+                served[name] += 1
+                invocations += 1
+            per_block_ms[name].append(ticks * TICK_MS / invocations * 1000 / workload.records)
+            lengths[name].append(invocations)
             _, after = host.fake.counts()
-            requests[name] = {op: round((after.get(op, 0) - before.get(op, 0)) / per_block, 1) for op in after if after.get(op, 0) > before.get(op, 0)}
-    return per_block_ms, requests
+            requests[name] = {op: round((after.get(op, 0) - before.get(op, 0)) / invocations, 1) for op in after if after.get(op, 0) > before.get(op, 0)}
+    return per_block_ms, lengths, requests
 
 
-def summary(values):
-    return {"medianMs": round(statistics.median(values), 2), "minMs": round(min(values), 2), "maxMs": round(max(values), 2), "blocks": len(values)}
+def summary(values, lengths):
+    return {"invocationsPerBlock": lengths, "medianMs": round(statistics.median(values), 2), "minMs": round(min(values), 2), "maxMs": round(max(values), 2), "blocks": len(values)}
 
 
 def main():
@@ -63,9 +72,11 @@ def main():
     parser.add_argument("--records", type=int, default=1000, help="changes per event, on distinct keys (default 1000)")
     parser.add_argument("--sizes", default="1500,3500", help="bytes per record, on average (default 1500,3500)")
     parser.add_argument("--modes", default="one-way,multi-active", help="one-way, multi-active or both (default both)")
-    parser.add_argument("--warmup", type=int, default=5, help="invocations before measuring, per host (default 5)")
+    parser.add_argument("--warmup", type=int, default=3, help="invocations before measuring, per host (default 3)")
     parser.add_argument("--blocks", type=int, default=5, help="measured blocks per host (default 5)")
-    parser.add_argument("--per-block", type=int, default=8, help="invocations per block (default 8)")
+    parser.add_argument("--per-block", type=int, default=3, help="invocations per block at least (default 3)")
+    parser.add_argument("--block-cpu-ms", type=int, default=500,
+                        help="a block goes on until it has used this much CPU, so that a 10 ms tick is at most 2 %% of it (default 500)")
     parser.add_argument("--pool", type=int, default=4, help="distinct events handed in turn (default 4)")
     benchlib.add_baseline_options(parser)
     parser.add_argument("--smoke", action="store_true", help="100-record events, one short block, no baseline, no judging")
@@ -73,7 +84,7 @@ def main():
     parser.add_argument("--json", help="write the figures here as JSON")
     args = parser.parse_args()
     if args.smoke:
-        args.records, args.sizes, args.warmup, args.blocks, args.per_block, args.pool = 100, "1500", 1, 1, 2, 1
+        args.records, args.sizes, args.warmup, args.blocks, args.per_block, args.block_cpu_ms, args.pool = 100, "1500", 1, 1, 2, 0, 1
     sizes = [int(size) for size in args.sizes.split(",")]
     modes = args.modes.split(",")
     if not set(modes) <= {"one-way", "multi-active"}:
@@ -90,12 +101,12 @@ def main():
         for mode in modes:
             hosts = {name: WarmHost(path, multi_active=mode == "multi-active") for name, path in bootstraps.items()}
             try:
-                figures, requests = measure(hosts, workload, args.warmup, args.blocks, args.per_block)
+                figures, lengths, requests = measure(hosts, workload, args.warmup, args.blocks, args.per_block, args.block_cpu_ms / TICK_MS)
             finally:
                 for host in hosts.values():
                     host.close()
             row = {"recordBytes": size, "actualBytesPerRecord": round(workload.bytes_per_record), "mode": mode,
-                   "hosts": {name: summary(values) for name, values in figures.items()}, "requestsPerInvocation": requests}
+                   "hosts": {name: summary(values, lengths[name]) for name, values in figures.items()}, "requestsPerInvocation": requests}
             results.append(row)
             shown = ", ".join(f"{name} median {row['hosts'][name]['medianMs']:.1f} ms (min {row['hosts'][name]['minMs']:.1f}, "
                               f"max {row['hosts'][name]['maxMs']:.1f})" for name in figures)
@@ -104,7 +115,7 @@ def main():
 
     markdown = report(args, results, bootstraps, workload)
     benchlib.write_outputs(args.markdown, args.json, markdown, {
-        "records": args.records, "warmup": args.warmup, "blocks": args.blocks, "perBlock": args.per_block, "pool": args.pool,
+        "records": args.records, "warmup": args.warmup, "blocks": args.blocks, "perBlock": args.per_block, "blockCpuMs": args.block_cpu_ms, "pool": args.pool,
         "tickMs": TICK_MS, "baseline": str(baseline) if baseline else None, "results": results})
 
 
@@ -157,7 +168,8 @@ def report(args, results, bootstraps, workload):
         f"events of {args.records:,} changes on distinct keys ({mix}; both images, realistic items: nested maps, lists, all three set "
         f"types) through the runtime API stand-in, writing to `bench/fake_dynamodb.py`, which answers at once. Process CPU: utime + "
         f"stime of the bootstrap from `/proc/PID/stat` ({TICK_MS:g} ms ticks), read after each answer; after {args.warmup} warm-up "
-        f"invocations, {args.blocks} block(s) of {args.per_block} invocations per host, {args.pool} distinct event(s) in turn; "
+        f"invocations, {args.blocks} block(s) per host, each of at least {args.per_block} invocations and on until it has used "
+        f"{args.block_cpu_ms:,} ms of CPU, {args.pool} distinct event(s) in turn; "
         "**the figure is the median over blocks** of each block's CPU per 1,000 changes (a block, not an invocation, because a tick "
         "is as long as the target). "
         + (f"Baseline: the old path's `bootstrap` ({label}, `bench/baseline.sh`), the same events, blocks in turn with the current one. "

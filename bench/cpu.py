@@ -162,7 +162,7 @@ def report(args, results, bootstraps, workload):
             calls.append(f"{row['actualBytesPerRecord']:,} B a record: {per_change}")
     mix = ", ".join(f"{count * 100 // args.records} % {kind}" for kind, count in sorted(workload.kinds.items()))
     lines = [
-        "### CPU per invocation, end to end",
+        "### 6. CPU per invocation, end to end",
         "",
         f"`{benchlib.quoted_command(sys.argv)}`: the published Native AOT `bootstrap` (`artifacts/lambda/bootstrap`), warm, handed "
         f"events of {args.records:,} changes on distinct keys ({mix}; both images, realistic items: nested maps, lists, all three set "

@@ -78,7 +78,7 @@ def main():
              f"{label}: {old['roundTrips']:.2f} ({old['medianMs']:.1f} ms; min {old['minMs']:.1f}, max {old['maxMs']:.1f})" if old else "(not run)",
              benchlib.verdict(current["roundTrips"] <= TARGET_ROUND_TRIPS, args.smoke, f"{current['roundTrips'] - TARGET_ROUND_TRIPS:.2f} over")]]
     markdown = "\n".join([
-        "### Round trips per invocation, end to end",
+        "### 7. Round trips per invocation, end to end",
         "",
         f"`{benchlib.quoted_command(sys.argv)}`: the published Native AOT `bootstrap`, warm, handed events of {args.records:,} changes "
         f"on distinct keys through the runtime API stand-in, writing to `bench/fake_dynamodb.py` answering every request after "

@@ -127,7 +127,7 @@ def main():
 
     aot, jit = benchlib.ensure_aot(), benchlib.ensure_jit()
     baseline = benchlib.ensure_baseline(args)
-    label = benchlib.baseline_label(baseline) if baseline else None
+    baseline_name = benchlib.baseline_label(baseline) if baseline else None
     events = {}
     realistic, realistic_keys = benchlib.stream_event(records, seed=5)
     events["realistic"] = (realistic, realistic_keys)
@@ -222,10 +222,10 @@ def main():
         f"\"GC limited as in 128 MB\": `DOTNET_GCHeapHardLimit={LAMBDA_LIKE_GC['DOTNET_GCHeapHardLimit']}` (96 MiB, the 75 % "
         ".NET takes in a 128 MB container); unconstrained, the GC on this 24 GB machine collects lazily, so RSS there is "
         "mostly uncollected garbage. "
-        + (f"Baseline: the old path's `bootstrap` ({label}, `bench/baseline.sh`), GC limited, the same events in the same run; the "
+        + (f"Baseline: the old path's `bootstrap` ({baseline_name}, `bench/baseline.sh`), GC limited, the same events in the same run; the "
            "JIT column is the current host under the JIT." if baseline else "No old-path baseline in this run; the JIT column is the current host under the JIT."),
         "",
-        benchlib.table(["measure (AOT `bootstrap`)", "peak RSS", "target", f"baseline ({label})" if baseline else "baseline", "JIT", "verdict"], rows),
+        benchlib.table(["measure (AOT `bootstrap`)", "peak RSS", "target", f"baseline ({baseline_name})" if baseline else "baseline", "JIT", "verdict"], rows),
         *(["", *notes] if notes else []),
     ])
     benchlib.write_outputs(args.markdown, args.json, markdown, {"records": records, "batches": batches, "eventBytes": sizes,

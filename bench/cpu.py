@@ -152,7 +152,7 @@ def report(args, results, bootstraps, workload):
         rows.append(cells)
     headers = ["mode", "bytes per record", "CPU per 1,000 changes, median (min–max over blocks)", "billed at 128 MB", "billed at 1,024 MB"]
     if baseline:
-        headers += [f"baseline ({label})", "baseline billed at 128 MB", "current vs baseline"]
+        headers += [f"baseline ({label})", "baseline billed at 128 MB", "speed-up (baseline ÷ current)"]
     headers += ["target", "verdict"]
 
     calls = []

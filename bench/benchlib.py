@@ -13,6 +13,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from local_moto import start_moto  # noqa: E402,F401  (the benchmarks call benchlib.start_moto)
 
 AOT_BOOTSTRAP = ROOT / "artifacts" / "lambda" / "bootstrap"
+BASELINE_BOOTSTRAP = ROOT / "artifacts" / "lambda-baseline" / "bootstrap"
+BASELINE_COMMIT = "d2a9569"  # the last commit before issue 12: the old path, the baseline in the same run
 JIT_DIR = ROOT / "artifacts" / "lambda-jit"
 JIT_BOOTSTRAP = JIT_DIR / "bootstrap"
 CLI_PROJECT = ROOT / "src" / "Replicator.Cli" / "Replicator.Cli.csproj"
@@ -78,6 +80,35 @@ def ensure_jit():
             run_quiet(JIT_PUBLISH, "the JIT publish")
             JIT_BOOTSTRAP.touch()
     return JIT_BOOTSTRAP
+
+
+def add_baseline_options(parser):
+    """--baseline PATH and --no-baseline, as every benchmark of the Lambda host takes them."""
+    parser.add_argument("--baseline", default=str(BASELINE_BOOTSTRAP),
+                        help=f"the old path's bootstrap, measured in the same run (default {BASELINE_BOOTSTRAP.relative_to(ROOT)}, "
+                             f"published from commit {BASELINE_COMMIT} by bench/baseline.sh when missing)")
+    parser.add_argument("--no-baseline", action="store_true", help="measure the current bootstrap alone (--smoke implies it)")
+
+
+def ensure_baseline(args):
+    """The baseline bootstrap the options name, or None with --no-baseline or --smoke. The default
+    path is published by bench/baseline.sh when it is missing (once per commit); another path must exist."""
+    if args.no_baseline or getattr(args, "smoke", False):
+        return None
+    path = Path(args.baseline)
+    if path.resolve() == BASELINE_BOOTSTRAP.resolve():
+        run_quiet([str(ROOT / "bench" / "baseline.sh"), BASELINE_COMMIT], "bench/baseline.sh")
+    if not path.is_file() or not os.access(path, os.X_OK):
+        sys.exit(f"--baseline {path}: no executable bootstrap there (publish one, or give --no-baseline)")
+    return path
+
+
+def baseline_label(path):
+    """How the results name the baseline: its commit when bench/baseline.sh published it."""
+    commit_file = Path(path).parent / "COMMIT"
+    if commit_file.is_file():
+        return f"old path, {commit_file.read_text().strip()[:7]}"
+    return f"baseline, {os.path.relpath(path, ROOT)}"
 
 
 def ensure_cli():
@@ -201,23 +232,71 @@ def _small_item(rng, key, version):
     }
 
 
-def stream_event(records, seed=1, distinct_keys=None, small=False):
+def _sized_item(layout):
+    """An item like _item, grown or cut to about `layout`'s bytes: its first `attributes` attributes
+    of _item's (the key first), `orders` orders, and the notes padded to `pad` characters."""
+    attributes, orders, pad = layout
+
+    def make(rng, key, version):
+        item = _item(rng, key, version)
+        kept = dict(list(item.items())[:attributes])
+        if orders:
+            kept["orders"] = {"L": [{"M": {"id": {"S": f"order-{key}-{n}"}, "total": {"N": f"{rng.randint(1, 500)}.{rng.randint(0, 99):02d}"},
+                                           "lines": {"NS": [str(rng.randint(1, 9)), str(10 + n)]}}} for n in range(orders)]}
+        if pad:
+            kept["notes"] = {"S": (item["notes"]["S"] + " ") * (pad // len(item["notes"]["S"]) + 1)}
+            kept["notes"]["S"] = kept["notes"]["S"][:pad]
+        return kept
+    return make
+
+
+def _layout_for(image_bytes):
+    """The (attributes, orders, pad) of an item of about `image_bytes` bytes of JSON."""
+    import random
+    rng = random.Random(0)
+    names = list(_item(rng, 1, 1))
+    size = lambda layout: len(json.dumps(_sized_item(layout)(random.Random(0), 12345, 7)))  # noqa: E731
+    attributes = next((n for n in range(2, len(names) + 1) if size((n, 0, 0)) > image_bytes), len(names) + 1) - 1
+    attributes = max(2, min(attributes, names.index("orders")))  # orders and notes are added by size below
+    orders = 0
+    while size((attributes, orders + 1, 0)) <= image_bytes - 40:
+        orders += 1
+    pad = max(0, image_bytes - size((attributes, orders, 0)) - len(', "notes": {"S": ""}'))
+    return attributes, orders, pad
+
+
+def sized_stream_event(records, record_bytes, seed=1, first_key=0):
+    """A Lambda event of `records` realistic records on distinct keys (from `first_key` on), each
+    record about `record_bytes` bytes of JSON on average (both images; the mix of stream_event).
+    The item's size is found by generating a sample and correcting once. Returns (event, distinct keys)."""
+    images_per_record = 0.3 + 0.6 * 2 + 0.1  # INSERT new, MODIFY both, REMOVE old
+    envelope = 490
+    image = max(120, int((record_bytes - envelope) / images_per_record))
+    for _ in range(2):
+        sample, _ = stream_event(200, seed=seed, distinct_keys=200, make=_sized_item(_layout_for(image)), first_key=first_key)
+        actual = len(json.dumps(sample)) / 200
+        image = max(120, int(image + (record_bytes - actual) / images_per_record))
+    return stream_event(records, seed=seed, distinct_keys=records, make=_sized_item(_layout_for(image)), first_key=first_key)
+
+
+def stream_event(records, seed=1, distinct_keys=None, small=False, make=None, first_key=0):
     """A Lambda event of `records` DynamoDB stream records: 30 % INSERT, 60 % MODIFY, 10 % REMOVE,
     on about 95 % distinct keys (a few keys change twice in the batch). Realistic items (20
     attributes) with both images (NEW_AND_OLD_IMAGES), or, with `small`, 7-attribute items with
     new images only (NEW_IMAGE), so that 10,000 records fit in one 6 MB Lambda event.
-    Returns (event, distinct keys)."""
+    `make(rng, key, version)` gives another item shape (sized_stream_event); keys are numbered from
+    `first_key` on. Returns (event, distinct keys)."""
     import random
     rng = random.Random(seed)
     pool = distinct_keys or max(1, int(records * 0.95))
     versions, out = {}, []
     for i in range(records):
-        key = i if i < pool else rng.randrange(pool)
+        key = first_key + (i if i < pool else rng.randrange(pool))
         version = versions.get(key, rng.randint(1, 50)) + 1
         versions[key] = version
         roll = rng.random()
         name = "INSERT" if roll < 0.3 else "MODIFY" if roll < 0.9 else "REMOVE"
-        make = _small_item if small else _item
+        make = make or (_small_item if small else _item)
         image_keys = {name: value for name, value in make(rng, key, version).items() if name in ("pk", "sk")}
         change = {"ApproximateCreationDateTime": 1767225600 + i // 100, "Keys": image_keys,
                   "SequenceNumber": str(10**20 + i * 100), "StreamViewType": "NEW_IMAGE" if small else "NEW_AND_OLD_IMAGES"}

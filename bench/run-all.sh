@@ -3,9 +3,14 @@
 # between the markers <!-- bench:results:start --> and <!-- bench:results:end --> (the how-to-run
 # prose outside them is left alone), with the machine, the date, the commit and each command.
 #
-#   bench/run-all.sh           full run (about 10 minutes); results in bench/results/ and bench/README.md
+#   bench/run-all.sh           full run (about 25 minutes, plus a few the first time, to publish the
+#                              baseline); results in bench/results/ and bench/README.md
 #   bench/run-all.sh --smoke   seconds-long run of everything, timings not judged, README untouched
-#                              (the assembled markdown is printed); what CI runs
+#                              (the assembled markdown is printed), no baseline built; what CI runs
+#
+# The benchmarks of the Lambda host (CPU, round trips, memory) measure the current bootstrap against
+# the old path's, published once from the baseline commit by bench/baseline.sh (a full run builds it
+# first; it is kept in artifacts/lambda-baseline/ for the next run).
 #
 # Each benchmark writes its section to "$BENCH_RESULTS/<name>.md" (bench/results in a full run, a
 # temporary directory in a smoke run); a section this run did not write says so instead of showing
@@ -18,7 +23,7 @@ mode=full
 case "${1:-}" in
   "") ;;
   --smoke) mode=smoke ;;
-  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "usage: bench/run-all.sh [--smoke]" >&2; exit 2 ;;
 esac
 
@@ -72,6 +77,9 @@ run() {
   commands+=("$*")
 }
 
+if [ "$mode" = full ]; then
+  run "0. baseline bootstrap" bench/baseline.sh
+fi
 run "1. in-process parse + plan" \
   dotnet run -c Release --project bench/Replicator.Benchmarks -- ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/inprocess.md"
 run "2. apply throughput" \
@@ -82,6 +90,10 @@ run "4. cold start" \
   python3 bench/cold-start.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/cold-start.md" --json "$BENCH_RESULTS/cold-start.json"
 run "5. memory" \
   python3 bench/memory.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/memory.md" --json "$BENCH_RESULTS/memory.json"
+run "6. CPU per invocation" \
+  python3 bench/cpu.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/cpu.md" --json "$BENCH_RESULTS/cpu.json"
+run "7. round trips per invocation" \
+  python3 bench/round-trips.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/round-trips.md" --json "$BENCH_RESULTS/round-trips.json"
 
 # --- The results, as markdown -----------------------------------------------------------------
 section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why there is none
@@ -126,6 +138,8 @@ results=$scratch/results.md
   section "$BENCH_RESULTS/e2e-lag.md" "3. End-to-end lag" "it failed (see the run's output)."
   section "$BENCH_RESULTS/cold-start.md" "4. Cold start" "it failed (see the run's output)."
   section "$BENCH_RESULTS/memory.md" "5. Memory" "it failed (see the run's output)."
+  section "$BENCH_RESULTS/cpu.md" "6. CPU per invocation, end to end" "it failed (see the run's output)."
+  section "$BENCH_RESULTS/round-trips.md" "7. Round trips per invocation, end to end" "it failed (see the run's output)."
 } > "$results"
 
 if [ "$mode" = smoke ]; then

@@ -14,6 +14,11 @@ class RuntimeApi:
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            # HTTP/1.1 with a length on every answer, as the real runtime API: under HTTP/1.0 the
+            # stand-in closed each connection after its answer, and the host, finding a connection
+            # it had pooled closed, now and then failed to post its response.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args):
                 pass
 
@@ -33,6 +38,7 @@ class RuntimeApi:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 self.send_response(202)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 with api.lock:
                     api.answers.append((time.monotonic(), self.path, json.loads(body or b"{}")))

@@ -13,10 +13,17 @@ namespace Replicator.Model;
 /// replication never builds an image's values at all. Its JSON syntax is checked with the record;
 /// a read of its values throws <see cref="JsonException"/> (naming the attribute) for a bad one.
 /// </summary>
-public sealed class RawImage(ReadOnlyMemory<byte> json) : IReadOnlyDictionary<string, DynamoValue>
+public sealed class RawImage(ReadOnlyMemory<byte> json, bool namesUnique = false) : IReadOnlyDictionary<string, DynamoValue>
 {
     /// <summary>The image's JSON object, exactly as the stream sent it.</summary>
     public ReadOnlyMemory<byte> Json { get; } = json;
+
+    /// <summary>
+    /// Known to name no attribute twice (the parser's check said so), so one attribute can be
+    /// looked up by reading up to it, without reading the whole image: how a scanned item's key is
+    /// found. Otherwise the last of two same-named attributes counts, and only a full read knows it.
+    /// </summary>
+    public bool NamesUnique { get; } = namesUnique;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = StreamEventParser.MaxJsonDepth };
 
@@ -24,7 +31,7 @@ public sealed class RawImage(ReadOnlyMemory<byte> json) : IReadOnlyDictionary<st
 
     private Dictionary<string, DynamoValue> Items => _items ?? Read();
 
-    public DynamoValue this[string key] => Items[key];
+    public DynamoValue this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The image has no attribute {key}.");
 
     public IEnumerable<string> Keys => Items.Keys;
 
@@ -32,9 +39,33 @@ public sealed class RawImage(ReadOnlyMemory<byte> json) : IReadOnlyDictionary<st
 
     public int Count => Items.Count;
 
-    public bool ContainsKey(string key) => Items.ContainsKey(key);
+    public bool ContainsKey(string key) => TryGetValue(key, out _);
 
-    public bool TryGetValue(string key, [MaybeNullWhen(false)] out DynamoValue value) => Items.TryGetValue(key, out value);
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out DynamoValue value)
+    {
+        if (_items is not null || !NamesUnique)
+        {
+            return Items.TryGetValue(key, out value);
+        }
+
+        var reader = new Utf8JsonReader(Json.Span, ReaderOptions);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var found = reader.ValueTextEquals(key);
+            reader.Read();
+            if (found)
+            {
+                value = DynamoValueConverter.ReadAttribute(ref reader);
+                return true;
+            }
+
+            reader.Skip();
+        }
+
+        value = null;
+        return false;
+    }
 
     public IEnumerator<KeyValuePair<string, DynamoValue>> GetEnumerator() => Items.GetEnumerator();
 

@@ -16,6 +16,9 @@ internal sealed class DynamoValueConverter : JsonConverter<DynamoValue>
     public override DynamoValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ReadValue(ref reader, depth: 1);
 
+    /// <summary>An item's attribute value, from its StartObject.</summary>
+    internal static DynamoValue ReadAttribute(ref Utf8JsonReader reader) => ReadValue(ref reader, depth: 1);
+
     public override void Write(Utf8JsonWriter writer, DynamoValue value, JsonSerializerOptions options) =>
         DynamoJson.Write(writer, value);
 

@@ -123,7 +123,7 @@ public static class StreamEventParser
             // The full way reads from the record's own bytes: a reader handed to the serializer
             // would be scanned to the record's end once more before it is read.
             records.Add(plain
-                ? ToChangeRecord(dto, raw, newImage is { } image ? new RawImage(raw.Slice(image.Start, image.Length)) : null)
+                ? ToChangeRecord(dto, raw, newImage is { } image ? new RawImage(raw.Slice(image.Start, image.Length), namesUnique: true) : null)
                 : ToChangeRecord(JsonSerializer.Deserialize(raw.Span, StreamEventJsonContext.Default.StreamRecordDto) ?? throw new RecordException("$", "the record is null"), raw, null));
         }
         catch (Exception e) when (e is JsonException or RecordException or ArgumentException or FormatException or OverflowException)

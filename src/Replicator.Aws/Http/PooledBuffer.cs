@@ -22,11 +22,21 @@ internal sealed class PooledBuffer(int sizeHint) : IBufferWriter<byte>, IDisposa
         _written += count;
     }
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => _array.AsMemory(Reserve(sizeHint));
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        // Not _array.AsMemory(Reserve(…)): that would take the array before Reserve replaced it.
+        Reserve(sizeHint);
+        return _array.AsMemory(_written);
+    }
 
-    public Span<byte> GetSpan(int sizeHint = 0) => _array.AsSpan(Reserve(sizeHint));
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _array.AsSpan(_written);
+    }
 
-    private int Reserve(int sizeHint)
+    /// <summary>Makes room for at least <paramref name="sizeHint"/> more bytes (one, when 0).</summary>
+    private void Reserve(int sizeHint)
     {
         var needed = _written + Math.Max(sizeHint, 1);
         if (needed > _array.Length)
@@ -36,8 +46,6 @@ internal sealed class PooledBuffer(int sizeHint) : IBufferWriter<byte>, IDisposa
             ArrayPool<byte>.Shared.Return(_array);
             _array = larger;
         }
-
-        return _written;
     }
 
     public void Dispose()

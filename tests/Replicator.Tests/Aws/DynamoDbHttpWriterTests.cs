@@ -114,6 +114,21 @@ public sealed class DynamoDbHttpWriterTests : IAsyncDisposable
         Assert.Equal(Arn, (string?)_requests.Last().Json["TableName"]);
     }
 
+    /// <summary>The body's buffer starts at a guess of its size and grows: what was written before it grew is kept.</summary>
+    [Fact]
+    public async Task Writes_ItemsLargerThanTheFirstGuess_ArriveWhole()
+    {
+        var large = WriteAction.Copy(Key("large"), new Dictionary<string, DynamoValue> { ["pk"] = DynamoValue.String("large"), ["blob"] = DynamoValue.String(new string('x', 300_000) + "end") });
+
+        await Writer().WriteOneAsync(large, Cancellation);
+        await Writer().WriteBatchAsync([Put("a"), large, Put("b", "2")], Cancellation);
+
+        Assert.Equal(300_003, ((string?)_requests.First().Json["Item"]!["blob"]!["S"])!.Length);
+        var writes = _requests.Last().Json["RequestItems"]!["users"]!.AsArray();
+        Assert.Equal(["a", "large", "b"], writes.Select(write => (string?)write!["PutRequest"]!["Item"]!["pk"]!["S"]));
+        Assert.EndsWith("end", (string?)writes[1]!["PutRequest"]!["Item"]!["blob"]!["S"], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WriteOne_PutsAndDeletesByRequestName_DeletesSendingTheKey()
     {

@@ -4,7 +4,7 @@ using Replicator.IntegrationTests.Support;
 
 namespace Replicator.IntegrationTests.Engine;
 
-/// <summary>Failures moto never produces, injected by a proxy in front of it: nothing may be lost.</summary>
+/// <summary>Failures moto never produces, injected by a proxy in front of it: nothing may be lost, whichever writer the engine writes with.</summary>
 [Collection(MotoCollection.Name)]
 public sealed class FaultInjectionTests(MotoServer moto)
 {

@@ -3,6 +3,8 @@ using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using Replicator.Applying;
+using Replicator.Aws.Http;
 using Replicator.Aws.Streams;
 using Amazon.SQS;
 
@@ -23,6 +25,7 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     private readonly ConcurrentDictionary<string, IAmazonDynamoDB> _dynamoDb = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IAmazonSQS> _sqs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DynamoDbStreamsClient> _streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<SignedJsonClient>> _writes = new(StringComparer.Ordinal);
 
     /// <summary>Per-request timeout; a hung connection is retried rather than waited on until the deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -58,6 +61,33 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
             credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(),
             url is null ? DynamoDbStreamsClient.DefaultEndpoint(r) : new Uri(url));
     });
+
+    /// <summary>
+    /// The writer of one-way replication to <paramref name="target"/>: DynamoDB's JSON protocol over
+    /// one HTTP client per region (<see cref="DynamoDbHttpWriter"/>), at the endpoint the SDK's client
+    /// for the region would use. The credentials are resolved at the first write, as the SDK does.
+    /// </summary>
+    public ITargetWriter Writer(TargetTable target) => new DynamoDbHttpWriter(WriteClient(target.Region), target);
+
+    /// <summary>Made once per region, and only once even when two threads ask at the same time: it owns an HTTP client.</summary>
+    private SignedJsonClient WriteClient(string region) => _writes.GetOrAdd(region, r => new Lazy<SignedJsonClient>(() =>
+    {
+        var url = EndpointFor("DYNAMODB");
+        if (url is null)
+        {
+            RequireKnown(r);
+        }
+
+        return new SignedJsonClient(
+            r,
+            credentials,
+            url is null ? DynamoDbHttpWriter.DefaultEndpoint(r) : new Uri(url),
+            DynamoDbHttpWriter.TargetPrefix,
+            "dynamodb",
+            TimeProvider.System,
+            SignedJsonClient.NewHttpClient(RequestTimeout),
+            ownsHttp: true);
+    })).Value;
 
     /// <summary>The region of an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name, if it names one.</summary>
     public static string? RegionOfQueue(string queueUrl) =>
@@ -116,6 +146,11 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
         foreach (var client in _streams.Values)
         {
             client.Dispose();
+        }
+
+        foreach (var client in _writes.Values.Where(made => made.IsValueCreated))
+        {
+            client.Value.Dispose();
         }
     }
 }

@@ -4,7 +4,7 @@ using Replicator.Applying;
 
 namespace Replicator.Aws;
 
-/// <summary>Sorts what the SDK throws into what the engine does about it: retry, dead-letter, or fail.</summary>
+/// <summary>Sorts AWS errors, thrown by the SDK or answered to the project's own client, into what the engine does about it: retry, dead-letter, or fail.</summary>
 internal static class ErrorClassifier
 {
     /// <summary>
@@ -45,25 +45,37 @@ internal static class ErrorClassifier
         "SerializationException",
     };
 
-    public static Refusal Classify(Exception exception, string what)
+    /// <summary>Classifies what the SDK threw: a service error by its code, status and message, anything else by its type.</summary>
+    public static Refusal Classify(Exception exception, string what) => exception switch
     {
-        var kind = exception switch
+        // No error code, but a cause: the SDK wrapped a failure to reach the service or to read its answer.
+        AmazonServiceException { ErrorCode: null, InnerException: not null } => new Refusal(TargetErrorKind.Retryable, $"{what}: {exception.Message}"),
+        AmazonServiceException service => Classify(service.ErrorCode, service.StatusCode, service.Message, what),
+        AmazonClientException or HttpRequestException or IOException or TimeoutException or OperationCanceledException => Unreachable(exception, what),
+        _ => new Refusal(TargetErrorKind.Fatal, $"{what}: {exception.Message}"),
+    };
+
+    /// <summary>
+    /// Classifies an error answer from its error code (the <c>__type</c> after the <c>#</c>; null when
+    /// the answer had none), HTTP status (0 when there was none) and message: the one rule table for
+    /// the SDK's clients and the project's own JSON-protocol writer.
+    /// </summary>
+    public static Refusal Classify(string? code, HttpStatusCode status, string? message, string what)
+    {
+        var kind = code switch
         {
-            AmazonServiceException { ErrorCode: { } throttled } when Throttling.Contains(throttled) => TargetErrorKind.Retryable,
-            AmazonServiceException { ErrorCode: "ValidationException" } invalid when IsKeySchemaMismatch(invalid.Message) => TargetErrorKind.Fatal,
-            AmazonServiceException { ErrorCode: { } refused } when Poison.Contains(refused) => TargetErrorKind.Poison,
-            AmazonServiceException { StatusCode: >= HttpStatusCode.InternalServerError } => TargetErrorKind.Retryable,
-            AmazonServiceException { ErrorCode: null, InnerException: not null } => TargetErrorKind.Retryable,
-            AmazonServiceException { StatusCode: 0 } => TargetErrorKind.Retryable,
-            AmazonServiceException => TargetErrorKind.Fatal,
-            AmazonClientException or HttpRequestException or IOException or TimeoutException => TargetErrorKind.Retryable,
-            OperationCanceledException => TargetErrorKind.Retryable,
+            { } throttled when Throttling.Contains(throttled) => TargetErrorKind.Retryable,
+            "ValidationException" when IsKeySchemaMismatch(message) => TargetErrorKind.Fatal,
+            { } refused when Poison.Contains(refused) => TargetErrorKind.Poison,
+            _ when status >= HttpStatusCode.InternalServerError => TargetErrorKind.Retryable,
+            _ when status == 0 => TargetErrorKind.Retryable,
             _ => TargetErrorKind.Fatal,
         };
-        var code = (exception as AmazonServiceException)?.ErrorCode;
-        var message = code is null ? $"{what}: {exception.Message}" : $"{what}: {code}: {exception.Message}";
-        return new Refusal(kind, message);
+        return new Refusal(kind, code is null ? $"{what}: {message}" : $"{what}: {code}: {message}");
     }
+
+    /// <summary>The request did not get an answer (refused connection, reset, timeout): worth another try.</summary>
+    public static Refusal Unreachable(Exception exception, string what) => new(TargetErrorKind.Retryable, $"{what}: {exception.Message}");
 
     private static bool IsKeySchemaMismatch(string? message) =>
         message is not null && KeySchemaMismatch.Any(text => message.Contains(text, StringComparison.OrdinalIgnoreCase));

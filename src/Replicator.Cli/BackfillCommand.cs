@@ -101,7 +101,7 @@ internal static class BackfillCommand
         {
             // Refuses a source without a stream: a copy without a replay after it is not safe while writes go on.
             streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt).ConfigureAwait(false);
-            writers = [.. request.Targets.Select(ITargetWriter (t) => new DynamoDbTargetWriter(clients.DynamoDb(t.Region), t))];
+            writers = [.. request.Targets.Select(clients.Writer)];
         }
 
         var sourceReader = new DynamoDbTableReader(clients.DynamoDb(request.Source.Region), request.Source);

@@ -49,7 +49,7 @@ internal static class PollerHost
 
     public static StreamPoller Create(AwsClients clients, ReplicationRequest request, string streamArn, Action<string> log)
     {
-        var targets = request.Targets.Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target)).ToList();
+        var targets = request.Targets.Select(clients.Writer).ToList();
         var deadLetters = request.DeadLetterQueueUrl is { } url
             ? new SqsDeadLetterSink(clients.Sqs(AwsClients.RegionOfQueue(url) ?? request.Source.Region), url)
             : null;

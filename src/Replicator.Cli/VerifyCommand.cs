@@ -88,7 +88,7 @@ internal static class VerifyCommand
 
         var verifier = new TableVerifier(
             Reader(source),
-            targets.Select(target => new VerifyTarget(Reader(target), new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))).ToList(),
+            targets.Select(target => new VerifyTarget(Reader(target), clients.Writer(target))).ToList(),
             settings,
             TimeProvider.System,
             new Random());

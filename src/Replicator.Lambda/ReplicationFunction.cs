@@ -46,7 +46,7 @@ internal sealed class ReplicationFunction(IEngineSource engines, TimeProvider ti
         }
 
         var targets = configuration.Targets
-            .Select(ITargetWriter (target) => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target))
+            .Select(clients.Writer)
             .ToList();
         return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), configuration.Targets, time, log, configuration.FunctionName);
     }

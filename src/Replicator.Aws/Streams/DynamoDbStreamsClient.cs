@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Amazon;
 using Amazon.Runtime;
+using Replicator.Aws.Http;
 using Replicator.Parsing;
 using Replicator.Streams;
 
@@ -19,32 +18,25 @@ namespace Replicator.Aws.Streams;
 /// </summary>
 public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
 {
-    private const string TargetPrefix = "DynamoDBStreams_20120810.";
-    private const string SigningName = "dynamodb";
+    private readonly SignedJsonClient _client;
 
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/x-amz-json-1.0");
+    public DynamoDbStreamsClient(string region, AWSCredentials credentials, Uri endpoint, TimeProvider? time = null, HttpClient? http = null) =>
+        _client = new SignedJsonClient(
+            region,
+            credentials,
+            endpoint,
+            "DynamoDBStreams_20120810.",
+            "dynamodb",
+            time ?? TimeProvider.System,
+            http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
+            ownsHttp: http is null);
 
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly AWSCredentials _credentials;
-    private readonly ClockSkew _clock;
+    public string Region => _client.Region;
 
-    public DynamoDbStreamsClient(string region, AWSCredentials credentials, Uri endpoint, TimeProvider? time = null, HttpClient? http = null)
-    {
-        Region = region;
-        Endpoint = endpoint;
-        _credentials = credentials;
-        _clock = new ClockSkew(time ?? TimeProvider.System);
-        _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public string Region { get; }
-
-    public Uri Endpoint { get; }
+    public Uri Endpoint => _client.Endpoint;
 
     /// <summary>What is added to the local clock to sign: the offset to the server's clock learnt from a refusal (zero until then).</summary>
-    public TimeSpan ClockOffset => _clock.Offset;
+    public TimeSpan ClockOffset => _client.ClockOffset;
 
     /// <summary>
     /// The regional endpoint on AWS: <c>streams.dynamodb.REGION.</c> and the DNS suffix of the region's
@@ -150,92 +142,26 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
     }
 
     /// <summary>Signs and sends one call; returns the body of a 200 answer, or throws a classified <see cref="StreamsException"/>.</summary>
-    private async Task<byte[]> SendAsync(string operation, byte[] body, CancellationToken cancellationToken)
-    {
-        ImmutableCredentials credentials;
-        try
+    private async Task<byte[]> SendAsync(string operation, byte[] body, CancellationToken cancellationToken) =>
+        await _client.SendAsync(operation, body, cancellationToken).ConfigureAwait(false) switch
         {
-            credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is AmazonClientException or AmazonServiceException or HttpRequestException)
-        {
-            throw new StreamsException(StreamsErrorKind.Fatal, $"No AWS credentials for DynamoDB Streams: {e.Message}", e);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = JsonContentType;
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
-        var signedAt = _clock.Now();
-        var signed = SigV4Signer.Sign(
-            "POST",
-            Endpoint,
-            [new("content-type", JsonContentType.ToString()), new("x-amz-target", TargetPrefix + operation)],
-            body,
-            credentials.AccessKey,
-            credentials.SecretKey,
-            credentials.UseToken ? credentials.Token : null,
-            Region,
-            SigningName,
-            signedAt);
-        foreach (var (name, value) in signed)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when ((e is HttpRequestException or IOException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
-        {
-            throw new StreamsException(StreamsErrorKind.Retryable, $"{operation} to {Endpoint} failed: {e.Message}", e);
-        }
-
-        using (response)
-        {
-            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return response.StatusCode == HttpStatusCode.OK ? answer : throw Error(operation, response.StatusCode, response.Headers.Date, signedAt, answer);
-        }
-    }
-
-    private StreamsException Error(string operation, HttpStatusCode status, DateTimeOffset? serverDate, DateTimeOffset signedAt, byte[] body)
-    {
-        ErrorResponse? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize(body, StreamsJsonContext.Default.ErrorResponse);
-        }
-        catch (JsonException)
-        {
-        }
-
-        var type = error?.Type is { } full ? full[(full.LastIndexOf('#') + 1)..] : null;
-        var kind = type switch
-        {
-            "ExpiredIteratorException" => StreamsErrorKind.ExpiredIterator,
-            "TrimmedDataAccessException" => StreamsErrorKind.TrimmedData,
-            "ResourceNotFoundException" => StreamsErrorKind.NotFound,
-            "LimitExceededException" or "ThrottlingException" or "ProvisionedThroughputExceededException" or "RequestLimitExceeded" or "InternalServerError" => StreamsErrorKind.Retryable,
-            _ when (int)status >= 500 => StreamsErrorKind.Retryable,
-            _ => StreamsErrorKind.Fatal,
+            JsonAnswer.Ok ok => ok.Body,
+            JsonAnswer.Error error => throw new StreamsException(Kind(error), $"{operation}: {error.Code ?? $"HTTP {(int)error.Status}"}: {error.Message}"),
+            JsonAnswer.ClockCorrected corrected => throw new StreamsException(StreamsErrorKind.Retryable, corrected.Describe(operation)),
+            JsonAnswer.Unreachable unreachable => throw new StreamsException(StreamsErrorKind.Retryable, $"{operation} to {Endpoint} failed: {unreachable.Exception.Message}", unreachable.Exception),
+            JsonAnswer.NoCredentials none => throw new StreamsException(StreamsErrorKind.Fatal, $"No AWS credentials for DynamoDB Streams: {none.Exception.Message}", none.Exception),
+            var other => throw new InvalidOperationException($"an answer of an unknown kind: {other}"),
         };
-        var message = error?.Message ?? error?.MessageUpper ?? System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)));
-        if (_clock.TryCorrect(type, message, serverDate, signedAt) is { } server)
-        {
-            return new StreamsException(
-                StreamsErrorKind.Retryable,
-                $"{operation}: {type}: {message} (signed at {signedAt:u}, the server's time is {server:u}: requests are now signed with the local clock corrected by {_clock.Offset})");
-        }
 
-        return new StreamsException(kind, $"{operation}: {type ?? $"HTTP {(int)status}"}: {message}");
-    }
-
-    public void Dispose()
+    private static StreamsErrorKind Kind(JsonAnswer.Error error) => error.Code switch
     {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+        "ExpiredIteratorException" => StreamsErrorKind.ExpiredIterator,
+        "TrimmedDataAccessException" => StreamsErrorKind.TrimmedData,
+        "ResourceNotFoundException" => StreamsErrorKind.NotFound,
+        "LimitExceededException" or "ThrottlingException" or "ProvisionedThroughputExceededException" or "RequestLimitExceeded" or "InternalServerError" => StreamsErrorKind.Retryable,
+        _ when (int)error.Status >= 500 => StreamsErrorKind.Retryable,
+        _ => StreamsErrorKind.Fatal,
+    };
+
+    public void Dispose() => _client.Dispose();
 }

@@ -100,18 +100,6 @@ internal sealed class GetRecordsNext
     public string? NextShardIterator { get; set; }
 }
 
-internal sealed class ErrorResponse
-{
-    [JsonPropertyName("__type")]
-    public string? Type { get; set; }
-
-    [JsonPropertyName("message")]
-    public string? Message { get; set; }
-
-    [JsonPropertyName("Message")]
-    public string? MessageUpper { get; set; }
-}
-
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, MaxDepth = 256)]
 [JsonSerializable(typeof(ListStreamsRequest))]
 [JsonSerializable(typeof(ListStreamsResponse))]
@@ -121,5 +109,4 @@ internal sealed class ErrorResponse
 [JsonSerializable(typeof(GetShardIteratorResponse))]
 [JsonSerializable(typeof(GetRecordsRequest))]
 [JsonSerializable(typeof(GetRecordsNext))]
-[JsonSerializable(typeof(ErrorResponse))]
 internal sealed partial class StreamsJsonContext : JsonSerializerContext;

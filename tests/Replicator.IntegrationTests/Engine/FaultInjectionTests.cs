@@ -4,7 +4,7 @@ using Replicator.IntegrationTests.Support;
 
 namespace Replicator.IntegrationTests.Engine;
 
-/// <summary>Failures moto never produces, injected by a proxy in front of it: nothing may be lost.</summary>
+/// <summary>Failures moto never produces, injected by a proxy in front of it: nothing may be lost, whichever writer the engine writes with.</summary>
 [Collection(MotoCollection.Name)]
 public sealed class FaultInjectionTests(MotoServer moto)
 {
@@ -15,11 +15,15 @@ public sealed class FaultInjectionTests(MotoServer moto)
         return (target, proxy, new AwsClients(MotoServer.Credentials, proxy.Endpoint));
     }
 
-    public static TheoryData<Fault> TransientFaults => [Fault.Throttle, Fault.ServerError, Fault.Unavailable, Fault.DropConnection, Fault.DropAfterForwarding, Fault.HalfUnprocessed];
+    /// <summary>Every transient fault, for each writer the engine can write with.</summary>
+    public static TheoryData<Fault, WriterKind> TransientFaults => new(
+        from fault in new[] { Fault.Throttle, Fault.ServerError, Fault.Unavailable, Fault.DropConnection, Fault.DropAfterForwarding, Fault.HalfUnprocessed }
+        from writer in Enum.GetValues<WriterKind>()
+        select (fault, writer));
 
     [Theory]
     [MemberData(nameof(TransientFaults))]
-    public async Task Apply_TransientFaults_LoseNothing(Fault fault)
+    public async Task Apply_TransientFaults_LoseNothing(Fault fault, WriterKind writer)
     {
         var (target, proxy, clients) = await SetUpAsync();
         await using var _ = proxy;
@@ -28,21 +32,23 @@ public sealed class FaultInjectionTests(MotoServer moto)
         proxy.Policy = (operation, call) => operation is "BatchWriteItem" or "PutItem" or "DeleteItem" && call <= 6 ? fault : Fault.None;
         var changes = StreamEvents.Random(count: 300, keys: 120, seed: (int)fault);
 
-        var report = await EngineHarness.Engine(clients, [target]).ApplyAsync(changes);
+        var report = await EngineHarness.Engine(clients, [target], writer: writer).ApplyAsync(changes);
 
         Assert.True(report.Succeeded, string.Join("; ", report.Errors));
         Assert.Contains(proxy.Log, entry => entry.Fault == fault);
         EngineHarness.AssertSame(EngineHarness.Expected(changes), await EngineHarness.ContentsAsync(moto, target));
     }
 
-    [Fact]
-    public async Task Apply_ThrottledBeyondTheDeadline_ReportsTheEarliestUnappliedRecord_AndRedeliveryConverges()
+    [Theory]
+    [InlineData(WriterKind.Hosts)]
+    [InlineData(WriterKind.Sdk)]
+    public async Task Apply_ThrottledBeyondTheDeadline_ReportsTheEarliestUnappliedRecord_AndRedeliveryConverges(WriterKind writer)
     {
         var (target, proxy, clients) = await SetUpAsync();
         await using var _ = proxy;
         using var __ = clients;
         var changes = StreamEvents.Random(count: 80, keys: 80, seed: 5);
-        var engine = EngineHarness.Engine(clients, [target]);
+        var engine = EngineHarness.Engine(clients, [target], writer: writer);
         // Every batch is throttled until the deadline passes.
         var throttling = true;
         proxy.Policy = (operation, _) => throttling && operation == "BatchWriteItem" ? Fault.Throttle : Fault.None;
@@ -61,8 +67,10 @@ public sealed class FaultInjectionTests(MotoServer moto)
         EngineHarness.AssertSame(EngineHarness.Expected(changes), await EngineHarness.ContentsAsync(moto, target));
     }
 
-    [Fact]
-    public async Task Apply_OneKeyThrottledForEver_IsReportedAtThatKeysFirstRecord_WhileTheRestApply()
+    [Theory]
+    [InlineData(WriterKind.Hosts)]
+    [InlineData(WriterKind.Sdk)]
+    public async Task Apply_OneKeyThrottledForEver_IsReportedAtThatKeysFirstRecord_WhileTheRestApply(WriterKind writer)
     {
         var (target, proxy, clients) = await SetUpAsync();
         await using var _ = proxy;
@@ -72,7 +80,7 @@ public sealed class FaultInjectionTests(MotoServer moto)
         proxy.Policy = (operation, _) => operation == "BatchWriteItem" ? Fault.WithholdMatching : Fault.None;
         proxy.Withhold = request => (string?)request["PutRequest"]?["Item"]?["pk"]?["S"] == "key-4";
 
-        var report = await EngineHarness.Engine(clients, [target]).ApplyAsync(changes, within: TimeSpan.FromSeconds(1.5));
+        var report = await EngineHarness.Engine(clients, [target], writer: writer).ApplyAsync(changes, within: TimeSpan.FromSeconds(1.5));
 
         Assert.Equal("904", report.FirstFailure?.Value);
         Assert.Equal(9, report.RecordsApplied);

@@ -68,4 +68,18 @@ public sealed class ErrorClassifierTests
     [InlineData("UnrecognizedClientException", "The security token included in the request is invalid.")]
     public void Classify_MissingTableOrAccessDenied_IsFatal(string code, string message) =>
         Assert.Equal(TargetErrorKind.Fatal, Kind(ServiceError(code, message)));
+
+    /// <summary>The SDK's writer classifies what it throws, the project's own writer what it was answered: one rule table for both.</summary>
+    [Theory]
+    [InlineData("ThrottlingException", "Rate exceeded", HttpStatusCode.BadRequest)]
+    [InlineData("ValidationException", "The provided key element does not match the schema", HttpStatusCode.BadRequest)]
+    [InlineData("ValidationException", "Item size has exceeded the maximum allowed size", HttpStatusCode.BadRequest)]
+    [InlineData("SerializationException", "Unexpected token", HttpStatusCode.BadRequest)]
+    [InlineData(null, "Service unavailable", HttpStatusCode.ServiceUnavailable)]
+    [InlineData("ResourceNotFoundException", "Requested resource not found", HttpStatusCode.BadRequest)]
+    [InlineData(null, "Forbidden", HttpStatusCode.Forbidden)]
+    public void Classify_FromCodeStatusAndMessage_IsWhatTheSdksExceptionGets(string? code, string message, HttpStatusCode status) =>
+        Assert.Equal(
+            ErrorClassifier.Classify(ServiceError(code, message, status), "PutItem on us-west-2:target"),
+            ErrorClassifier.Classify(code, status, message, "PutItem on us-west-2:target"));
 }

@@ -6,7 +6,7 @@ namespace Replicator.Tests.Contracts;
 
 /// <summary>
 /// What the engine relies on from an <see cref="ITargetWriter"/>, run against the in-memory fake
-/// (unit tests) and against <c>DynamoDbTargetWriter</c> on moto (integration tests), so the fake
+/// (unit tests) and against <c>DynamoDbTargetWriter</c> and <c>DynamoDbHttpWriter</c> on moto (integration tests), so the fake
 /// cannot drift from the real thing. Each test gets a fresh, empty table keyed by <c>pk</c> (S).
 /// </summary>
 public abstract class TargetWriterContract
@@ -98,6 +98,42 @@ public abstract class TargetWriterContract
         var stored = await ReadAsync(writer, put.Key);
         Assert.NotNull(stored);
         Assert.True(DynamoValue.MapsEqual(put.Item, stored), $"stored {DynamoJson.ToJson(stored)}");
+    }
+
+    /// <summary>
+    /// A put whose item is a stream image kept as its bytes (<see cref="RawImage"/>), in a batch and on
+    /// its own: every attribute type arrives as the values the bytes spell.
+    /// </summary>
+    [Fact]
+    public async Task Writes_PutOfARawImage_RoundTripEveryAttributeType()
+    {
+        var writer = await NewTableAsync();
+        static RawImage Image(string pk) => new(System.Text.Encoding.UTF8.GetBytes(
+            $$$$"""{"pk":{"S":"{{{{pk}}}}"},"s":{"S":"text \u00fc \ud83d\ude00"},"n":{"N":"1E+3"},"b":{"B":"AAEC"},"t":{"BOOL":true},"f":{"BOOL":false},"null":{"NULL":true},"m":{"M":{"inner":{"L":[{"N":"-0.5"},{"S":"x"},{"M":{}}]}}},"ss":{"SS":["a","b"]},"ns":{"NS":["1","2.5"]},"bs":{"BS":["AQ==","AgM="]}}"""));
+        static Dictionary<string, DynamoValue> Expected(string pk) => new(StringComparer.Ordinal)
+        {
+            ["pk"] = DynamoValue.String(pk),
+            ["s"] = DynamoValue.String("text ü 😀"),
+            ["n"] = DynamoValue.Number("1000"),
+            ["b"] = DynamoValue.Binary([0, 1, 2]),
+            ["t"] = DynamoValue.True,
+            ["f"] = DynamoValue.False,
+            ["null"] = DynamoValue.Null,
+            ["m"] = DynamoValue.Map(new Dictionary<string, DynamoValue> { ["inner"] = DynamoValue.List([DynamoValue.Number("-0.5"), DynamoValue.String("x"), DynamoValue.Map(new Dictionary<string, DynamoValue>())]) }),
+            ["ss"] = DynamoValue.StringSet(["a", "b"]),
+            ["ns"] = DynamoValue.NumberSet(["1", "2.5"]),
+            ["bs"] = DynamoValue.BinarySet([[1], [2, 3]]),
+        };
+
+        await WriteAllAsync(writer, [WriteAction.Copy(Key("batched"), Image("batched"))]);
+        Assert.IsType<WriteOutcome.Written>(await writer.WriteOneAsync(WriteAction.Copy(Key("alone"), Image("alone")), Token));
+
+        foreach (var pk in new[] { "batched", "alone" })
+        {
+            var stored = await ReadAsync(writer, Key(pk));
+            Assert.NotNull(stored);
+            Assert.True(DynamoValue.MapsEqual(Expected(pk), stored), $"stored {DynamoJson.ToJson(stored)}");
+        }
     }
 
     [Fact]

@@ -119,8 +119,9 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
         var response = await SendAsync("GetRecords", body, cancellationToken).ConfigureAwait(false);
         try
         {
-            var next = JsonSerializer.Deserialize(response, StreamsJsonContext.Default.GetRecordsNext);
-            return new RecordsPage(StreamEventParser.Parse(response), next?.NextShardIterator);
+            // One pass reads the page's records and its next iterator; the records' images stay slices of the page.
+            var page = StreamEventParser.Parse(response);
+            return new RecordsPage(page, page.NextShardIterator);
         }
         catch (Exception e) when (e is JsonException or MalformedEventException)
         {

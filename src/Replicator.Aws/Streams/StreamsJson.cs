@@ -94,12 +94,6 @@ internal sealed class GetRecordsRequest
     public int? Limit { get; set; }
 }
 
-/// <summary>Only the next iterator: the records are read by <c>StreamEventParser</c>.</summary>
-internal sealed class GetRecordsNext
-{
-    public string? NextShardIterator { get; set; }
-}
-
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, MaxDepth = 256)]
 [JsonSerializable(typeof(ListStreamsRequest))]
 [JsonSerializable(typeof(ListStreamsResponse))]
@@ -108,5 +102,4 @@ internal sealed class GetRecordsNext
 [JsonSerializable(typeof(GetShardIteratorRequest))]
 [JsonSerializable(typeof(GetShardIteratorResponse))]
 [JsonSerializable(typeof(GetRecordsRequest))]
-[JsonSerializable(typeof(GetRecordsNext))]
 internal sealed partial class StreamsJsonContext : JsonSerializerContext;

@@ -15,6 +15,11 @@ namespace Replicator.Aws.MultiActive;
 /// are raw images over the answer (<see cref="RegionAnswers"/>). No retries, nothing the service
 /// answers thrown; an answer that cannot be read is a retryable refusal, as the SDK's failure to
 /// read one is. Made by <see cref="AwsClients.RegionTables"/>.
+/// <para>
+/// The one difference on the wire: no <c>ClientRequestToken</c> on TransactWriteItems. The SDK gives
+/// each call a new one, which only its own retries (off) would send again, so it makes no call
+/// idempotent that is not already.
+/// </para>
 /// </summary>
 public sealed class DynamoDbHttpRegionTables : IRegionTables
 {

@@ -46,7 +46,8 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
         {
             return answer switch
             {
-                JsonAnswer.Ok ok => new TableWriteOutcome.Written(write is TableWrite.Set ? RegionAnswers.Item(ok.Body, "Attributes") : null),
+                JsonAnswer.Ok ok when write is TableWrite.Set => new TableWriteOutcome.Written(RegionAnswers.Item(ok.Body, "Attributes")),
+                JsonAnswer.Ok ok => Answered(ok, new TableWriteOutcome.Written(null)),
                 JsonAnswer.Error { Code: ConditionFailed } failed => new TableWriteOutcome.ConditionFailed(RegionAnswers.Item(failed.Body, "Item")),
                 _ => new TableWriteOutcome.Failed(ErrorClassifier.Classify(answer, operation)),
             };
@@ -70,7 +71,7 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
         {
             return answer switch
             {
-                JsonAnswer.Ok => new TransactionOutcome.Written(),
+                JsonAnswer.Ok ok => Answered(ok, new TransactionOutcome.Written()),
                 JsonAnswer.Error { Code: TransactionCanceled } cancelled => TransactionCancellation.Outcome(RegionAnswers.CancellationCodes(cancelled.Body), cancelled.Message, operation),
                 _ => new TransactionOutcome.Failed(ErrorClassifier.Classify(answer, operation)),
             };
@@ -127,6 +128,13 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
         }
 
         return new TableReadOutcome.Read(items);
+    }
+
+    /// <summary><paramref name="outcome"/>, once the 200 is seen to be an answer (<see cref="RegionAnswers.Object"/>): there is nothing else in it to read.</summary>
+    private static T Answered<T>(JsonAnswer.Ok ok, T outcome)
+    {
+        RegionAnswers.Object(ok.Body);
+        return outcome;
     }
 
     /// <summary>An answer that is not what the operation answers: another try may be read, as when the SDK fails to read one.</summary>

@@ -15,6 +15,16 @@ internal static class RegionAnswers
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 2 * ReplicationOptions.MaxNestingDepth + 16 };
 
     /// <summary>
+    /// Checks that an answer is a JSON object, as every operation's is (<c>{}</c> at least): a 200
+    /// with anything else, an empty body from a proxy, say, does not say the write was made.
+    /// </summary>
+    public static void Object(ReadOnlyMemory<byte> answer)
+    {
+        var reader = Start(answer);
+        reader.Skip();
+    }
+
+    /// <summary>
     /// The item under the top-level member <paramref name="name"/> (UpdateItem's <c>Attributes</c>, a
     /// failed condition's <c>Item</c>); null when there is none, or it has no attributes.
     /// </summary>

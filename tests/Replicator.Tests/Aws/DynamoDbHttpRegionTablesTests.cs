@@ -264,6 +264,30 @@ public sealed class DynamoDbHttpRegionTablesTests : IAsyncDisposable
         Assert.StartsWith("UpdateItem on us-west-2:users: the answer cannot be read", refusal.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Every DynamoDB answer is a JSON object; a 200 without one (an empty body from a proxy that dropped the answer) does not say the write was made.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("{")]
+    public async Task Writes_OkWithoutAnAnswer_AreRetryable_NotWritten(string answer)
+    {
+        _answer = _ => (200, answer);
+        var tables = Tables();
+
+        Refusal[] refusals =
+        [
+            Assert.IsType<TableWriteOutcome.Failed>(await tables.WriteAsync(new TableWrite.Put("users", Key("a"), Item("a", "x"), null), Cancellation)).Refusal,
+            Assert.IsType<TableWriteOutcome.Failed>(await tables.WriteAsync(new TableWrite.Set("users", Key("a"), "m", S("x"), null), Cancellation)).Refusal,
+            Assert.IsType<TableWriteOutcome.Failed>(await tables.WriteAsync(new TableWrite.Delete("users", Key("a"), null), Cancellation)).Refusal,
+            Assert.IsType<TransactionOutcome.Failed>(await tables.TransactAsync([new TableWrite.Delete("users", Key("a"), null)], Cancellation)).Refusal,
+            Assert.IsType<TableReadOutcome.Failed>(await tables.ReadAsync("users", [Key("a")], Cancellation)).Refusal,
+        ];
+
+        Assert.All(refusals, refusal => Assert.Equal(TargetErrorKind.Retryable, refusal.Kind));
+        Assert.All(refusals, refusal => Assert.Contains(": the answer cannot be read (", refusal.Message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Read_IsConsistent_InChunksOfTheServiceLimit_AsksAgainForUnprocessedKeys_AndMapsItemsByKey()
     {

@@ -15,7 +15,9 @@ namespace Replicator.Aws.MultiActive;
 /// stands (<c>ReturnValuesOnConditionCheckFailure = ALL_OLD</c>), so the caller decides without
 /// another read. No retries here and nothing the service answers is thrown: errors come back as
 /// refusals (<see cref="ErrorClassifier"/>), and the caller (<c>PatientTables</c>) retries the
-/// retryable ones. Tables are named by name, not ARN.
+/// retryable ones. Tables are named by name, not ARN. The hosts use
+/// <see cref="DynamoDbHttpRegionTables"/>, which sends these same requests without the SDK's
+/// marshaller; this one is the reference its requests are compared with, body for body.
 /// <para>
 /// Measured on moto 5.2.1 (LOCAL-AWS.md): a TransactWriteItems Put emits one ordinary INSERT or
 /// MODIFY record with both images, as a PutItem does (and a MODIFY even when it changes nothing,

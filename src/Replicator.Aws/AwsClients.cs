@@ -5,7 +5,9 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Replicator.Applying;
 using Replicator.Aws.Http;
+using Replicator.Aws.MultiActive;
 using Replicator.Aws.Streams;
+using Replicator.MultiActive;
 using Amazon.SQS;
 
 namespace Replicator.Aws;
@@ -68,6 +70,13 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     /// for the region would use. The credentials are resolved at the first write, as the SDK does.
     /// </summary>
     public ITargetWriter Writer(TargetTable target) => new DynamoDbHttpWriter(WriteClient(target.Region), target);
+
+    /// <summary>
+    /// One region's tables as multi-active replication and backfill write them: DynamoDB's JSON
+    /// protocol (<see cref="DynamoDbHttpRegionTables"/>) over the region's one HTTP client, the one
+    /// <see cref="Writer"/> uses, at the same endpoint.
+    /// </summary>
+    public IRegionTables RegionTables(string region) => new DynamoDbHttpRegionTables(WriteClient(region));
 
     /// <summary>Made once per region, and only once even when two threads ask at the same time: it owns an HTTP client.</summary>
     private SignedJsonClient WriteClient(string region) => _writes.GetOrAdd(region, r => new Lazy<SignedJsonClient>(() =>

@@ -44,10 +44,10 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
     public async Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         var operation = $"BatchWriteItem on {Target}";
-        var answer = await SendAsync("BatchWriteItem", WriteBodies.BatchWriteItem(Target.RequestName, actions), cancellationToken).ConfigureAwait(false);
+        var answer = await _client.SendAsync("BatchWriteItem", WriteBodies.BatchWriteItem(Target.RequestName, actions), cancellationToken).ConfigureAwait(false);
         if (answer is not JsonAnswer.Ok ok)
         {
-            return new BatchOutcome.Failed(Refusal(answer, operation));
+            return new BatchOutcome.Failed(ErrorClassifier.Classify(answer, operation));
         }
 
         // The request names one table, so everything left unprocessed is ours, whichever spelling of
@@ -69,37 +69,13 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
     {
         var name = action.Kind == WriteKind.Put ? "PutItem" : "DeleteItem";
         var operation = $"{name} on {Target}";
-        return await SendAsync(name, WriteBodies.WriteItem(Target.RequestName, action), cancellationToken).ConfigureAwait(false) switch
+        return await _client.SendAsync(name, WriteBodies.WriteItem(Target.RequestName, action), cancellationToken).ConfigureAwait(false) switch
         {
             JsonAnswer.Ok => WriteOutcome.Applied,
             JsonAnswer.Error { Code: "ConditionalCheckFailedException" } failed => new WriteOutcome.ConditionFailed($"{operation}: the condition was not met: {failed.Message}"),
-            var refused => new WriteOutcome.Failed(Refusal(refused, operation)),
+            var refused => new WriteOutcome.Failed(ErrorClassifier.Classify(refused, operation)),
         };
     }
-
-    /// <summary>
-    /// Sends a body and returns its buffer to the pool once nothing can read it any more: after an
-    /// answer, not after a failure to get one, when the HTTP stack may still be sending it.
-    /// </summary>
-    private async Task<JsonAnswer> SendAsync(string operation, PooledBuffer body, CancellationToken cancellationToken)
-    {
-        var answer = await _client.SendAsync(operation, body.Written, cancellationToken).ConfigureAwait(false);
-        if (answer is not JsonAnswer.Unreachable)
-        {
-            body.Dispose();
-        }
-
-        return answer;
-    }
-
-    private static Refusal Refusal(JsonAnswer answer, string operation) => answer switch
-    {
-        JsonAnswer.Error error => ErrorClassifier.Classify(error.Code, error.Status, error.Code is null ? $"HTTP {(int)error.Status}: {error.Message}" : error.Message, operation),
-        JsonAnswer.ClockCorrected corrected => new Refusal(TargetErrorKind.Retryable, corrected.Describe(operation)),
-        JsonAnswer.Unreachable unreachable => ErrorClassifier.Unreachable(unreachable.Exception, operation),
-        JsonAnswer.NoCredentials none => ErrorClassifier.Classify(none.Exception, operation),
-        _ => throw new InvalidOperationException($"an answer of an unknown kind: {answer}"),
-    };
 
     /// <summary>
     /// Maps the unprocessed requests the service returned back to our actions, by key. One that

@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.Runtime;
 using Replicator.Applying;
+using Replicator.Aws.Http;
 
 namespace Replicator.Aws;
 
@@ -73,6 +74,16 @@ internal static class ErrorClassifier
         };
         return new Refusal(kind, code is null ? $"{what}: {message}" : $"{what}: {code}: {message}");
     }
+
+    /// <summary>What the project's JSON-protocol client got instead of a 200, as a refusal of <paramref name="what"/>.</summary>
+    public static Refusal Classify(JsonAnswer answer, string what) => answer switch
+    {
+        JsonAnswer.Error error => Classify(error.Code, error.Status, error.Code is null ? $"HTTP {(int)error.Status}: {error.Message}" : error.Message, what),
+        JsonAnswer.ClockCorrected corrected => new Refusal(TargetErrorKind.Retryable, corrected.Describe(what)),
+        JsonAnswer.Unreachable unreachable => Unreachable(unreachable.Exception, what),
+        JsonAnswer.NoCredentials none => Classify(none.Exception, what),
+        _ => throw new InvalidOperationException($"not a refusal: {answer}"),
+    };
 
     /// <summary>The request did not get an answer (refused connection, reset, timeout): worth another try.</summary>
     public static Refusal Unreachable(Exception exception, string what) => new(TargetErrorKind.Retryable, $"{what}: {exception.Message}");

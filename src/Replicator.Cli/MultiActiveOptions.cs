@@ -85,7 +85,7 @@ internal static class MultiActiveOptions
     /// <summary>This region's table and the others', as the multi-active engine writes them.</summary>
     public static (Replica Local, IReadOnlyList<Replica> Peers) Replicas(AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets)
     {
-        Replica Of(TargetTable table) => new(table.Region, table.RequestName, new DynamoDbRegionTables(clients.DynamoDb(table.Region), table.Region));
+        Replica Of(TargetTable table) => new(table.Region, table.RequestName, clients.RegionTables(table.Region));
         return (Of(source), [.. targets.Select(Of)]);
     }
 }

@@ -1,6 +1,5 @@
 using Replicator.Applying;
 using Replicator.Aws;
-using Replicator.Aws.MultiActive;
 using Replicator.Observability;
 using Replicator.Parsing;
 
@@ -41,7 +40,7 @@ internal sealed class ReplicationFunction(IEngineSource engines, TimeProvider ti
         if (configuration.MultiActive is { } multiActive)
         {
             var engines = new MultiActiveEngines(
-                region => new DynamoDbRegionTables(clients.DynamoDb(region), region), configuration.Targets, multiActive, configuration.Settings, deadLetters, time, random);
+                clients.RegionTables, configuration.Targets, multiActive, configuration.Settings, deadLetters, time, random);
             return new ReplicationFunction(engines.Prepared(), time, log, configuration.FunctionName);
         }
 

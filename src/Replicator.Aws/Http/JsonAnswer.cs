@@ -17,7 +17,11 @@ internal abstract record JsonAnswer
     /// (<c>ValidationException</c>), null when the answer named none; <paramref name="Message"/> is the
     /// service's message, or the start of the body when it was not a JSON error.
     /// </summary>
-    public sealed record Error(HttpStatusCode Status, string? Code, string Message) : JsonAnswer;
+    public sealed record Error(HttpStatusCode Status, string? Code, string Message) : JsonAnswer
+    {
+        /// <summary>The whole answer, for errors that carry more than a message (a failed condition's <c>Item</c>, a cancelled transaction's <c>CancellationReasons</c>).</summary>
+        public byte[] Body { get; init; } = [];
+    }
 
     /// <summary>
     /// The service refused the call for its signing time, and the client's clock has been corrected

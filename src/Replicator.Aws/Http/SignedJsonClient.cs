@@ -125,6 +125,22 @@ internal sealed class SignedJsonClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a body written into a pooled buffer, and returns the buffer to the pool once nothing can
+    /// read it any more: after an answer, not after a failure to get one, when the HTTP stack may
+    /// still be sending it.
+    /// </summary>
+    public async Task<JsonAnswer> SendAsync(string operation, PooledBuffer body, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(operation, body.Written, cancellationToken).ConfigureAwait(false);
+        if (answer is not JsonAnswer.Unreachable)
+        {
+            body.Dispose();
+        }
+
+        return answer;
+    }
+
     /// <summary>A failure to get an answer; a cancellation that was asked for is not one, and is thrown.</summary>
     private static bool IsTransport(Exception e, CancellationToken cancellationToken) =>
         (e is HttpRequestException or IOException or TaskCanceledException) && !cancellationToken.IsCancellationRequested;
@@ -145,7 +161,7 @@ internal sealed class SignedJsonClient : IDisposable
             return new JsonAnswer.ClockCorrected(code!, message, signedAt, server, _clock.Offset);
         }
 
-        return new JsonAnswer.Error(response.StatusCode, code, message);
+        return new JsonAnswer.Error(response.StatusCode, code, message) { Body = body };
     }
 
     public void Dispose()

@@ -67,7 +67,7 @@ internal static class WriteBodies
             writer.WriteEndObject();
         });
 
-    private static PooledBuffer Write(int sizeHint, Action<Utf8JsonWriter> write)
+    internal static PooledBuffer Write(int sizeHint, Action<Utf8JsonWriter> write)
     {
         var buffer = new PooledBuffer(sizeHint);
         try
@@ -88,7 +88,7 @@ internal static class WriteBodies
     /// An item or key: a raw image's bytes as they are (their syntax was checked when the record was
     /// parsed), else the values as DynamoDB JSON.
     /// </summary>
-    private static void Attributes(Utf8JsonWriter writer, IReadOnlyDictionary<string, DynamoValue> item)
+    internal static void Attributes(Utf8JsonWriter writer, IReadOnlyDictionary<string, DynamoValue> item)
     {
         if (item is RawImage raw)
         {

@@ -15,7 +15,9 @@ namespace Replicator.Aws.MultiActive;
 /// stands (<c>ReturnValuesOnConditionCheckFailure = ALL_OLD</c>), so the caller decides without
 /// another read. No retries here and nothing the service answers is thrown: errors come back as
 /// refusals (<see cref="ErrorClassifier"/>), and the caller (<c>PatientTables</c>) retries the
-/// retryable ones. Tables are named by name, not ARN.
+/// retryable ones. Tables are named by name, not ARN. The hosts use
+/// <see cref="DynamoDbHttpRegionTables"/>, which sends these same requests without the SDK's
+/// marshaller; this one is the reference its requests are compared with, body for body.
 /// <para>
 /// Measured on moto 5.2.1 (LOCAL-AWS.md): a TransactWriteItems Put emits one ordinary INSERT or
 /// MODIFY record with both images, as a PutItem does (and a MODIFY even when it changes nothing,
@@ -32,7 +34,7 @@ public sealed class DynamoDbRegionTables(IAmazonDynamoDB client, string region) 
 
     public async Task<TableWriteOutcome> WriteAsync(TableWrite write, CancellationToken cancellationToken)
     {
-        var operation = $"{Operation(write)} on {region}:{write.Table}";
+        var operation = $"{RegionBodies.Operation(write)} on {region}:{write.Table}";
         try
         {
             switch (write)
@@ -137,14 +139,6 @@ public sealed class DynamoDbRegionTables(IAmazonDynamoDB client, string region) 
         return new TableReadOutcome.Read(items);
     }
 
-    private static string Operation(TableWrite write) => write switch
-    {
-        TableWrite.Put => "PutItem",
-        TableWrite.Set => "UpdateItem",
-        TableWrite.Delete => "DeleteItem",
-        _ => "ConditionCheck",
-    };
-
     private static PutItemRequest PutRequest(TableWrite.Put put)
     {
         var expressions = new Expressions();
@@ -154,7 +148,7 @@ public sealed class DynamoDbRegionTables(IAmazonDynamoDB client, string region) 
             Item = AttributeValues.ToSdk(put.Item),
             ConditionExpression = expressions.Condition(put.Condition),
             ExpressionAttributeNames = expressions.Names,
-            ExpressionAttributeValues = expressions.Values,
+            ExpressionAttributeValues = SdkValues(expressions),
             ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
     }
@@ -169,7 +163,7 @@ public sealed class DynamoDbRegionTables(IAmazonDynamoDB client, string region) 
             UpdateExpression = $"SET {expressions.Name(set.Attribute)} = {expressions.Value(set.Value)}",
             ConditionExpression = expressions.Condition(set.Condition),
             ExpressionAttributeNames = expressions.Names,
-            ExpressionAttributeValues = expressions.Values,
+            ExpressionAttributeValues = SdkValues(expressions),
             ReturnValues = ReturnValue.ALL_NEW,
             ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
@@ -184,10 +178,13 @@ public sealed class DynamoDbRegionTables(IAmazonDynamoDB client, string region) 
             Key = AttributeValues.ToSdk(delete.Key.Attributes),
             ConditionExpression = expressions.Condition(delete.Condition),
             ExpressionAttributeNames = expressions.Names,
-            ExpressionAttributeValues = expressions.Values,
+            ExpressionAttributeValues = SdkValues(expressions),
             ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
     }
+
+    private static Dictionary<string, AttributeValue>? SdkValues(Expressions expressions) =>
+        expressions.Values is { } values ? AttributeValues.ToSdk(values) : null;
 
     /// <summary>One write of a transaction; the cancellation says which failed, so no item is asked back.</summary>
     private static TransactWriteItem TransactItem(TableWrite write)
@@ -199,17 +196,17 @@ public sealed class DynamoDbRegionTables(IAmazonDynamoDB client, string region) 
             case TableWrite.Put put:
                 var item = AttributeValues.ToSdk(put.Item);
                 var putCondition = expressions.Condition(put.Condition);
-                return new TransactWriteItem { Put = new Put { TableName = put.Table, Item = item, ConditionExpression = putCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = expressions.Values } };
+                return new TransactWriteItem { Put = new Put { TableName = put.Table, Item = item, ConditionExpression = putCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = SdkValues(expressions) } };
             case TableWrite.Set set:
                 var update = $"SET {expressions.Name(set.Attribute)} = {expressions.Value(set.Value)}";
                 var setCondition = expressions.Condition(set.Condition);
-                return new TransactWriteItem { Update = new Update { TableName = set.Table, Key = key, UpdateExpression = update, ConditionExpression = setCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = expressions.Values } };
+                return new TransactWriteItem { Update = new Update { TableName = set.Table, Key = key, UpdateExpression = update, ConditionExpression = setCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = SdkValues(expressions) } };
             case TableWrite.Delete delete:
                 var deleteCondition = expressions.Condition(delete.Condition);
-                return new TransactWriteItem { Delete = new Delete { TableName = delete.Table, Key = key, ConditionExpression = deleteCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = expressions.Values } };
+                return new TransactWriteItem { Delete = new Delete { TableName = delete.Table, Key = key, ConditionExpression = deleteCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = SdkValues(expressions) } };
             case TableWrite.Check check:
                 var checkCondition = expressions.Condition(check.Condition);
-                return new TransactWriteItem { ConditionCheck = new ConditionCheck { TableName = check.Table, Key = key, ConditionExpression = checkCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = expressions.Values } };
+                return new TransactWriteItem { ConditionCheck = new ConditionCheck { TableName = check.Table, Key = key, ConditionExpression = checkCondition, ExpressionAttributeNames = expressions.Names, ExpressionAttributeValues = SdkValues(expressions) } };
             default:
                 throw new ArgumentException($"unknown write {write}", nameof(write));
         }

@@ -1,4 +1,3 @@
-using Amazon.DynamoDBv2.Model;
 using Replicator.Model;
 using Replicator.MultiActive;
 using Condition = Replicator.MultiActive.Condition;
@@ -9,18 +8,20 @@ namespace Replicator.Aws.MultiActive;
 /// The placeholders of one request's expressions: every attribute name goes through
 /// <c>ExpressionAttributeNames</c> (the metadata attribute's name is the user's choice, and may
 /// be a reserved word or hold a dot), every value through <c>ExpressionAttributeValues</c>.
-/// One instance per request, shared by its update and condition expressions.
+/// One instance per request, shared by its update and condition expressions. The values stay
+/// <see cref="DynamoValue"/>s: the SDK's requests convert them to AttributeValues, the JSON-protocol
+/// bodies write them as DynamoDB JSON, and both send the same expressions.
 /// </summary>
 internal sealed class Expressions
 {
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _placeholders = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AttributeValue> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DynamoValue> _values = new(StringComparer.Ordinal);
 
     /// <summary>Null when no name was used: DynamoDB refuses an empty map.</summary>
     public Dictionary<string, string>? Names => _names.Count == 0 ? null : _names;
 
-    public Dictionary<string, AttributeValue>? Values => _values.Count == 0 ? null : _values;
+    public Dictionary<string, DynamoValue>? Values => _values.Count == 0 ? null : _values;
 
     public string Name(string attribute)
     {
@@ -37,7 +38,7 @@ internal sealed class Expressions
     public string Value(DynamoValue value)
     {
         var placeholder = $":v{_values.Count}";
-        _values[placeholder] = AttributeValues.ToSdk(value);
+        _values[placeholder] = value;
         return placeholder;
     }
 

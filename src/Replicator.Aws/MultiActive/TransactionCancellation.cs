@@ -30,17 +30,21 @@ internal static class TransactionCancellation
         "ItemCollectionSizeLimitExceeded",
     };
 
-    public static TransactionOutcome Outcome(TransactionCanceledException cancelled, string operation)
+    public static TransactionOutcome Outcome(TransactionCanceledException cancelled, string operation) =>
+        Outcome([.. (cancelled.CancellationReasons ?? []).Select(reason => reason?.Code)], cancelled.Message, operation);
+
+    /// <summary>The same, from the reasons' codes (null for a reason without one) and the message, as the JSON protocol answers them.</summary>
+    public static TransactionOutcome Outcome(IReadOnlyList<string?> reasons, string? message, string operation)
     {
-        var codes = (cancelled.CancellationReasons ?? []).Select(reason => reason?.Code ?? NoReason).ToList();
+        var codes = reasons.Select(code => code ?? NoReason).ToList();
         var others = codes.Where(code => code is not ConditionFailed and not NoReason).Distinct(StringComparer.Ordinal).ToList();
         if (others.Count > 0 || !codes.Contains(ConditionFailed))
         {
             var kind = others.Any(Fatal.Contains) ? TargetErrorKind.Fatal
                 : others.Any(Poison.Contains) ? TargetErrorKind.Poison
                 : TargetErrorKind.Retryable;
-            var reasons = codes.Count == 0 ? "no reasons given" : string.Join(", ", codes);
-            return new TransactionOutcome.Failed(new Refusal(kind, $"{operation}: cancelled ({reasons}): {cancelled.Message}"));
+            var given = codes.Count == 0 ? "no reasons given" : string.Join(", ", codes);
+            return new TransactionOutcome.Failed(new Refusal(kind, $"{operation}: cancelled ({given}): {message}"));
         }
 
         return new TransactionOutcome.Cancelled([.. codes.Select((code, index) => (code, index)).Where(pair => pair.code == ConditionFailed).Select(pair => pair.index)]);

@@ -71,10 +71,24 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
         var operation = $"{name} on {Target}";
         return await _client.SendAsync(name, WriteBodies.WriteItem(Target.RequestName, action), cancellationToken).ConfigureAwait(false) switch
         {
-            JsonAnswer.Ok => WriteOutcome.Applied,
+            JsonAnswer.Ok ok when IsAnswer(ok.Body) => WriteOutcome.Applied,
+            JsonAnswer.Ok => WriteOutcome.Refused(TargetErrorKind.Retryable, $"{operation}: a 200 whose body is not a JSON object (a proxy's empty answer, say) does not say the write was made; it is made again"),
             JsonAnswer.Error { Code: "ConditionalCheckFailedException" } failed => new WriteOutcome.ConditionFailed($"{operation}: the condition was not met: {failed.Message}"),
             var refused => new WriteOutcome.Failed(ErrorClassifier.Classify(refused, operation)),
         };
+    }
+
+    private static bool IsAnswer(byte[] body)
+    {
+        try
+        {
+            Answers.Object(body);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace Replicator.Aws.MultiActive;
 /// return values and refusals), with bodies written into a pooled buffer (<see cref="RegionBodies"/>,
 /// a <see cref="RawImage"/> item as its bytes) and signed by the region's <see cref="SignedJsonClient"/>,
 /// the one the one-way writer uses. Items answered (after a <c>SET</c>, on a failed condition, read)
-/// are raw images over the answer (<see cref="RegionAnswers"/>). No retries, nothing the service
+/// are raw images over the answer (<see cref="Answers"/>). No retries, nothing the service
 /// answers thrown; an answer that cannot be read is a retryable refusal, as the SDK's failure to
 /// read one is. Made by <see cref="AwsClients.RegionTables"/>.
 /// <para>
@@ -46,9 +46,9 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
         {
             return answer switch
             {
-                JsonAnswer.Ok ok when write is TableWrite.Set => new TableWriteOutcome.Written(RegionAnswers.Item(ok.Body, "Attributes")),
+                JsonAnswer.Ok ok when write is TableWrite.Set => new TableWriteOutcome.Written(Answers.Item(ok.Body, "Attributes")),
                 JsonAnswer.Ok ok => Answered(ok, new TableWriteOutcome.Written(null)),
-                JsonAnswer.Error { Code: ConditionFailed } failed => new TableWriteOutcome.ConditionFailed(RegionAnswers.Item(failed.Body, "Item")),
+                JsonAnswer.Error { Code: ConditionFailed } failed => new TableWriteOutcome.ConditionFailed(Answers.Item(failed.Body, "Item")),
                 _ => new TableWriteOutcome.Failed(ErrorClassifier.Classify(answer, operation)),
             };
         }
@@ -72,7 +72,7 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
             return answer switch
             {
                 JsonAnswer.Ok ok => Answered(ok, new TransactionOutcome.Written()),
-                JsonAnswer.Error { Code: TransactionCanceled } cancelled => TransactionCancellation.Outcome(RegionAnswers.CancellationCodes(cancelled.Body), cancelled.Message, operation),
+                JsonAnswer.Error { Code: TransactionCanceled } cancelled => TransactionCancellation.Outcome(Answers.CancellationCodes(cancelled.Body), cancelled.Message, operation),
                 _ => new TransactionOutcome.Failed(ErrorClassifier.Classify(answer, operation)),
             };
         }
@@ -102,7 +102,7 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
                 List<RawImage> found, left;
                 try
                 {
-                    (found, left) = RegionAnswers.BatchGet(ok.Body);
+                    (found, left) = Answers.BatchGet(ok.Body);
                     foreach (var item in found)
                     {
                         if (!keyNames.All(item.ContainsKey))
@@ -130,10 +130,10 @@ public sealed class DynamoDbHttpRegionTables : IRegionTables
         return new TableReadOutcome.Read(items);
     }
 
-    /// <summary><paramref name="outcome"/>, once the 200 is seen to be an answer (<see cref="RegionAnswers.Object"/>): there is nothing else in it to read.</summary>
+    /// <summary><paramref name="outcome"/>, once the 200 is seen to be an answer (<see cref="Answers.Object"/>): there is nothing else in it to read.</summary>
     private static T Answered<T>(JsonAnswer.Ok ok, T outcome)
     {
-        RegionAnswers.Object(ok.Body);
+        Answers.Object(ok.Body);
         return outcome;
     }
 

@@ -202,6 +202,18 @@ public sealed class DynamoDbHttpWriterTests : IAsyncDisposable
         Assert.Equal($"DeleteItem on us-west-2:users: {code}: {message}", one.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    public async Task Writes_A200ThatIsNotAnAnswer_AreRetryable_NotWritten(string body)
+    {
+        _answer = _ => (200, body);
+
+        Assert.Equal(TargetErrorKind.Retryable, Refusal(await Writer().WriteBatchAsync([Put("a")], Cancellation)).Kind);
+        Assert.Equal(TargetErrorKind.Retryable, Assert.IsType<WriteOutcome.Failed>(await Writer().WriteOneAsync(Put("a"), Cancellation)).Refusal.Kind);
+    }
+
     [Fact]
     public async Task WriteOne_ConditionalCheckFailed_IsConditionFailed_NotARefusal()
     {

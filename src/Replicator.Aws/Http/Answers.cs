@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Replicator.Model;
 
-namespace Replicator.Aws.MultiActive;
+namespace Replicator.Aws.Http;
 
 /// <summary>
-/// Reads what the multi-active calls answer without building objects for what is not asked: an
+/// Reads what DynamoDB answers without building objects for what is not asked: an
 /// item comes back as a <see cref="RawImage"/> over its slice of the answer, read into values on
 /// first use. Every method throws <see cref="JsonException"/> for an answer that is not the JSON
 /// the operation answers.
 /// </summary>
-internal static class RegionAnswers
+internal static class Answers
 {
     /// <summary>Deep enough for an item of DynamoDB's 32 levels (two JSON levels each) inside the answer's own.</summary>
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 2 * ReplicationOptions.MaxNestingDepth + 16 };

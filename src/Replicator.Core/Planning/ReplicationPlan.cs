@@ -20,6 +20,15 @@ public sealed record WriteAction(
     int RecordCount,
     DateTimeOffset? EarliestCreationTime)
 {
+    /// <summary>
+    /// An action is one write of one plan, and is its own identity: the engine files outcomes by
+    /// action. Value equality would compare (and hash) the item, the stream record and every
+    /// string in it each time, which was the largest cost of a batch after reading it.
+    /// </summary>
+    public bool Equals(WriteAction? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+
     /// <summary>A put of an item read from a table (backfill, repair), not from the stream.</summary>
     public static WriteAction Copy(ItemKey key, IReadOnlyDictionary<string, DynamoValue> item) =>
         new(key, WriteKind.Put, item, default, null, 1, null);

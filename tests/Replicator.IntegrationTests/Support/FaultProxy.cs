@@ -118,7 +118,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     await ErrorAsync(context, 503, "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", "Service unavailable");
                     return;
                 case Fault.DropConnection:
-                    context.Response.Abort();
+                    await DropAsync(context);
                     return;
                 case Fault.HalfUnprocessed when operation == "BatchWriteItem":
                     await UnprocessedAsync(context, body, (list, index) => index >= list.Count - (list.Count / 2));
@@ -133,7 +133,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     var (status, headers, answer) = await ForwardAsync(context.Request, body);
                     if (fault == Fault.DropAfterForwarding)
                     {
-                        context.Response.Abort();
+                        await DropAsync(context);
                         return;
                     }
 
@@ -284,6 +284,20 @@ public sealed class FaultProxy : IAsyncDisposable
                 _oneAtATime.Release();
             }
         }
+    }
+
+    /// <summary>
+    /// Drops the connection mid-answer: a 200 that promises a body, the start of it, then the
+    /// connection closed. HttpListener's Abort alone often sends a complete, empty 200 on Linux,
+    /// which is not a dropped connection at all.
+    /// </summary>
+    private static async Task DropAsync(HttpListenerContext context)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentLength64 = 4096;
+        await context.Response.OutputStream.WriteAsync("{\"Unproc"u8.ToArray());
+        await context.Response.OutputStream.FlushAsync();
+        context.Response.Abort();
     }
 
     private static Task ErrorAsync(HttpListenerContext context, int status, string type, string message) =>

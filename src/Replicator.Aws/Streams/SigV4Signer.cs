@@ -6,7 +6,7 @@ namespace Replicator.Aws.Streams;
 
 /// <summary>
 /// AWS Signature Version 4 (header form, <c>AWS4-HMAC-SHA256</c>) for the DynamoDB Streams JSON client:
-/// a pure function of the request, the credentials and the signing time. It takes no clock, holds no state,
+/// a pure function of the request, the credentials and the signing time. It takes no clock, keeps only derived signing keys (themselves a function of their inputs),
 /// and returns the headers to add rather than changing a request.
 /// </summary>
 /// <remarks>
@@ -163,12 +163,32 @@ internal static class SigV4Signer
     /// <summary>Step 3, the signing key: HMAC chain from <c>"AWS4" + secret</c> through date, region, service and <c>aws4_request</c>.</summary>
     public static byte[] SigningKey(string secretAccessKey, DateTimeOffset signingTime, string region, string service)
     {
+        // The key changes once a day per region and service: derived once, not four HMACs a request
+        // (multi-active sends several requests per change). Kept small; a full cache starts over.
+        var day = signingTime.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var id = (secretAccessKey, day, region, service);
+        if (SigningKeys.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
         var key = Encoding.UTF8.GetBytes("AWS4" + secretAccessKey);
-        key = Hmac(key, signingTime.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
+        key = Hmac(key, day);
         key = Hmac(key, region);
         key = Hmac(key, service);
-        return Hmac(key, Terminator);
+        key = Hmac(key, Terminator);
+        if (SigningKeys.Count >= MaxSigningKeys)
+        {
+            SigningKeys.Clear();
+        }
+
+        SigningKeys[id] = key;
+        return key;
     }
+
+    private const int MaxSigningKeys = 64;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Secret, string Day, string Region, string Service), byte[]> SigningKeys = new();
 
     /// <summary>Step 4, the signature: lowercase hex HMAC-SHA256 of the string to sign under the signing key.</summary>
     public static string Signature(byte[] signingKey, string stringToSign) =>

@@ -11,7 +11,7 @@ namespace Replicator.Aws;
 /// Writes actions to one DynamoDB table with BatchWriteItem, PutItem and DeleteItem over DynamoDB's
 /// JSON protocol, without the SDK's marshaller: a request body is written straight into a pooled
 /// buffer, a stream image as the bytes it came in (<see cref="RawImage"/>), and signed with the
-/// project's SigV4 signer. It behaves as <see cref="DynamoDbTargetWriter"/> does: the table named by
+/// project's SigV4 signer. It behaves as the SDK writer it replaced did: the table named by
 /// <see cref="TargetTable.RequestName"/>, no retries, and every answer an outcome, sorted by
 /// <see cref="ErrorClassifier"/>'s rules; a refusal for the signing time corrects the clock and is
 /// retryable. Made by <see cref="AwsClients.Writer"/>.

@@ -176,7 +176,7 @@ public sealed class BackfillTests(MotoServer moto) : IDisposable
         var streamArn = (await Source.DescribeTableAsync(source, TestContext.Current.CancellationToken)).Table.LatestStreamArn;
         var backfiller = new Backfiller(
             new DynamoDbTableReader(Source, new TargetTable(SourceRegion, source)),
-            [new DynamoDbTargetWriter(throttled.DynamoDb(TargetRegion), new TargetTable(TargetRegion, target))],
+            [throttled.Writer(new TargetTable(TargetRegion, target))],
             moto.Clients.Streams(SourceRegion),
             TimeProvider.System,
             new Random(5),

@@ -16,15 +16,9 @@ internal static class EngineHarness
         DeadlineReserve = TimeSpan.Zero,
     };
 
-    /// <summary>The engine the hosts build, writing with the hosts' writer unless <paramref name="writer"/> says otherwise.</summary>
-    public static ReplicationEngine Engine(AwsClients clients, IEnumerable<TargetTable> targets, IDeadLetterSink? deadLetters = null, WriterKind writer = WriterKind.Hosts) =>
-        new(targets.Select(t => Writer(clients, t, writer)).ToList(), deadLetters, Settings, TimeProvider.System, new Random(3));
-
-    public static ITargetWriter Writer(AwsClients clients, TargetTable target, WriterKind writer = WriterKind.Hosts) => writer switch
-    {
-        WriterKind.Sdk => new DynamoDbTargetWriter(clients.DynamoDb(target.Region), target),
-        _ => clients.Writer(target),
-    };
+    /// <summary>The engine the hosts build, with the hosts' writer.</summary>
+    public static ReplicationEngine Engine(AwsClients clients, IEnumerable<TargetTable> targets, IDeadLetterSink? deadLetters = null) =>
+        new(targets.Select(clients.Writer).ToList(), deadLetters, Settings, TimeProvider.System, new Random(3));
 
     public static Task<BatchReport> ApplyAsync(this ReplicationEngine engine, IEnumerable<Change> changes, TimeSpan? within = null) =>
         engine.ProcessAsync(StreamEvents.Event(changes), DateTimeOffset.UtcNow + (within ?? TimeSpan.FromSeconds(30)), CancellationToken.None);

@@ -4,7 +4,7 @@ using Replicator.IntegrationTests.Support;
 
 namespace Replicator.IntegrationTests.Engine;
 
-/// <summary>Failures moto never produces, injected by a proxy in front of it: nothing may be lost, whichever writer the engine writes with.</summary>
+/// <summary>Failures moto never produces, injected by a proxy in front of it: nothing may be lost.</summary>
 [Collection(MotoCollection.Name)]
 public sealed class FaultInjectionTests(MotoServer moto)
 {
@@ -15,15 +15,14 @@ public sealed class FaultInjectionTests(MotoServer moto)
         return (target, proxy, new AwsClients(MotoServer.Credentials, proxy.Endpoint));
     }
 
-    /// <summary>Every transient fault, for each writer the engine can write with.</summary>
-    public static TheoryData<Fault, WriterKind> TransientFaults => new(
-        from fault in new[] { Fault.Throttle, Fault.ServerError, Fault.Unavailable, Fault.DropConnection, Fault.DropAfterForwarding, Fault.HalfUnprocessed }
-        from writer in Enum.GetValues<WriterKind>()
-        select (fault, writer));
-
     [Theory]
-    [MemberData(nameof(TransientFaults))]
-    public async Task Apply_TransientFaults_LoseNothing(Fault fault, WriterKind writer)
+    [InlineData(Fault.Throttle)]
+    [InlineData(Fault.ServerError)]
+    [InlineData(Fault.Unavailable)]
+    [InlineData(Fault.DropConnection)]
+    [InlineData(Fault.DropAfterForwarding)]
+    [InlineData(Fault.HalfUnprocessed)]
+    public async Task Apply_TransientFaults_LoseNothing(Fault fault)
     {
         var (target, proxy, clients) = await SetUpAsync();
         await using var _ = proxy;
@@ -32,23 +31,21 @@ public sealed class FaultInjectionTests(MotoServer moto)
         proxy.Policy = (operation, call) => operation is "BatchWriteItem" or "PutItem" or "DeleteItem" && call <= 6 ? fault : Fault.None;
         var changes = StreamEvents.Random(count: 300, keys: 120, seed: (int)fault);
 
-        var report = await EngineHarness.Engine(clients, [target], writer: writer).ApplyAsync(changes);
+        var report = await EngineHarness.Engine(clients, [target]).ApplyAsync(changes);
 
         Assert.True(report.Succeeded, string.Join("; ", report.Errors));
         Assert.Contains(proxy.Log, entry => entry.Fault == fault);
         EngineHarness.AssertSame(EngineHarness.Expected(changes), await EngineHarness.ContentsAsync(moto, target));
     }
 
-    [Theory]
-    [InlineData(WriterKind.Hosts)]
-    [InlineData(WriterKind.Sdk)]
-    public async Task Apply_ThrottledBeyondTheDeadline_ReportsTheEarliestUnappliedRecord_AndRedeliveryConverges(WriterKind writer)
+    [Fact]
+    public async Task Apply_ThrottledBeyondTheDeadline_ReportsTheEarliestUnappliedRecord_AndRedeliveryConverges()
     {
         var (target, proxy, clients) = await SetUpAsync();
         await using var _ = proxy;
         using var __ = clients;
         var changes = StreamEvents.Random(count: 80, keys: 80, seed: 5);
-        var engine = EngineHarness.Engine(clients, [target], writer: writer);
+        var engine = EngineHarness.Engine(clients, [target]);
         // Every batch is throttled until the deadline passes.
         var throttling = true;
         proxy.Policy = (operation, _) => throttling && operation == "BatchWriteItem" ? Fault.Throttle : Fault.None;
@@ -67,10 +64,8 @@ public sealed class FaultInjectionTests(MotoServer moto)
         EngineHarness.AssertSame(EngineHarness.Expected(changes), await EngineHarness.ContentsAsync(moto, target));
     }
 
-    [Theory]
-    [InlineData(WriterKind.Hosts)]
-    [InlineData(WriterKind.Sdk)]
-    public async Task Apply_OneKeyThrottledForEver_IsReportedAtThatKeysFirstRecord_WhileTheRestApply(WriterKind writer)
+    [Fact]
+    public async Task Apply_OneKeyThrottledForEver_IsReportedAtThatKeysFirstRecord_WhileTheRestApply()
     {
         var (target, proxy, clients) = await SetUpAsync();
         await using var _ = proxy;
@@ -80,7 +75,7 @@ public sealed class FaultInjectionTests(MotoServer moto)
         proxy.Policy = (operation, _) => operation == "BatchWriteItem" ? Fault.WithholdMatching : Fault.None;
         proxy.Withhold = request => (string?)request["PutRequest"]?["Item"]?["pk"]?["S"] == "key-4";
 
-        var report = await EngineHarness.Engine(clients, [target], writer: writer).ApplyAsync(changes, within: TimeSpan.FromSeconds(1.5));
+        var report = await EngineHarness.Engine(clients, [target]).ApplyAsync(changes, within: TimeSpan.FromSeconds(1.5));
 
         Assert.Equal("904", report.FirstFailure?.Value);
         Assert.Equal(9, report.RecordsApplied);

@@ -228,7 +228,7 @@ public sealed class VerifyOnMotoTests(MotoServer moto)
         var targetTable = new TargetTable(TargetRegion, target);
         TableVerifier Verifier(bool repair) => new(
             new DynamoDbTableReader(Source, sourceTable),
-            [new VerifyTarget(new DynamoDbTableReader(faulty.DynamoDb(TargetRegion), targetTable), new DynamoDbTargetWriter(faulty.DynamoDb(TargetRegion), targetTable))],
+            [new VerifyTarget(new DynamoDbTableReader(faulty.DynamoDb(TargetRegion), targetTable), faulty.Writer(targetTable))],
             new VerifySettings { Repair = repair, Settle = TimeSpan.Zero, BaseRetryDelay = TimeSpan.FromMilliseconds(5), MaxRetryDelay = TimeSpan.FromMilliseconds(50) },
             TimeProvider.System,
             new Random(11));

@@ -16,7 +16,7 @@ namespace Replicator.Tests.Aws;
 
 /// <summary>
 /// The JSON-protocol writer against a stand-in for DynamoDB on loopback: what goes on the wire, and
-/// how every kind of answer maps to an outcome, as <see cref="DynamoDbTargetWriter"/> maps it.
+/// how every kind of answer maps to an outcome, as the SDK writer it replaced mapped it.
 /// </summary>
 public sealed class DynamoDbHttpWriterTests : IAsyncDisposable
 {

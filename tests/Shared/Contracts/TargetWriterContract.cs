@@ -6,7 +6,7 @@ namespace Replicator.Tests.Contracts;
 
 /// <summary>
 /// What the engine relies on from an <see cref="ITargetWriter"/>, run against the in-memory fake
-/// (unit tests) and against <c>DynamoDbTargetWriter</c> and <c>DynamoDbHttpWriter</c> on moto (integration tests), so the fake
+/// (unit tests) and against <c>DynamoDbHttpWriter</c> on moto (integration tests), so the fake
 /// cannot drift from the real thing. Each test gets a fresh, empty table keyed by <c>pk</c> (S).
 /// </summary>
 public abstract class TargetWriterContract

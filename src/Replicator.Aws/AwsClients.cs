@@ -7,7 +7,9 @@ using Replicator.Applying;
 using Replicator.Aws.Http;
 using Replicator.Aws.MultiActive;
 using Replicator.Aws.Streams;
+using Replicator.Aws.Verification;
 using Replicator.MultiActive;
+using Replicator.Verification;
 using Amazon.SQS;
 
 namespace Replicator.Aws;
@@ -70,6 +72,14 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     /// for the region would use. The credentials are resolved at the first write, as the SDK does.
     /// </summary>
     public ITargetWriter Writer(TargetTable target) => new DynamoDbHttpWriter(WriteClient(target.Region), target);
+
+    /// <summary>
+    /// A reader of <paramref name="table"/> whose scans go over DynamoDB's JSON protocol on the
+    /// region's one HTTP client, the one <see cref="Writer"/> uses (<see cref="DynamoDbHttpTableReader"/>:
+    /// scanned items stay the answer's bytes); its other reads go through the SDK's client.
+    /// </summary>
+    public ITableReader TableReader(TargetTable table) =>
+        new DynamoDbHttpTableReader(WriteClient(table.Region), new DynamoDbTableReader(DynamoDb(table.Region), table));
 
     /// <summary>
     /// One region's tables as multi-active replication and backfill write them: DynamoDB's JSON

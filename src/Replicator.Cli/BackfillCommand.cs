@@ -104,7 +104,8 @@ internal static class BackfillCommand
             writers = [.. request.Targets.Select(clients.Writer)];
         }
 
-        var sourceReader = new DynamoDbTableReader(clients.DynamoDb(request.Source.Region), request.Source);
+        // Scans over the JSON protocol: a scanned item stays the answer's bytes, sent into the targets' writes as they are.
+        var sourceReader = clients.TableReader(request.Source);
         await CheckKeySchemasAsync(clients, sourceReader, request.Targets, interrupt).ConfigureAwait(false);
         var streams = metadataAttribute is null ? clients.Streams(request.Source.Region) : null;
         var backfiller = new Backfiller(sourceReader, writers, streams, TimeProvider.System, new Random(), line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));

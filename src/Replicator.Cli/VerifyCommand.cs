@@ -82,7 +82,7 @@ internal static class VerifyCommand
     {
         ITableReader Reader(TargetTable table)
         {
-            var reader = new DynamoDbTableReader(clients.DynamoDb(table.Region), table);
+            var reader = clients.TableReader(table);
             return metadataAttribute is null ? reader : new MultiActive.ReplicaReader(reader, metadataAttribute);
         }
 

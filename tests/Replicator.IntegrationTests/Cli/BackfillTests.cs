@@ -190,6 +190,33 @@ public sealed class BackfillTests(MotoServer moto) : IDisposable
         await AssertIdenticalAsync(source, target);
     }
 
+    /// <summary>The source scanned over the JSON protocol (items kept as the answer's bytes) through faults: a refused or dropped page is read again, and every item lands.</summary>
+    [Fact]
+    public async Task Backfill_FaultyScansOfTheSource_LoseNoItem()
+    {
+        var (source, target) = await ExistingTableAsync(items: 1500, padding: 50);
+        await using var proxy = new FaultProxy(moto.Endpoint);
+        proxy.Policy = (operation, call) => operation == "Scan"
+            ? (call % 4) switch { 1 => Fault.Throttle, 2 => Fault.DropConnection, _ => Fault.None }
+            : Fault.None;
+        using var faulty = new AwsClients(MotoServer.Credentials, proxy.Endpoint);
+        var streamArn = (await Source.DescribeTableAsync(source, TestContext.Current.CancellationToken)).Table.LatestStreamArn;
+        var backfiller = new Backfiller(
+            faulty.TableReader(new TargetTable(SourceRegion, source)),
+            [moto.Clients.Writer(new TargetTable(TargetRegion, target))],
+            moto.Clients.Streams(SourceRegion),
+            TimeProvider.System,
+            new Random(5),
+            _ => { });
+
+        var result = await backfiller.RunAsync(new BackfillRequest(new TargetTable(SourceRegion, source), [new TargetTable(TargetRegion, target)], 2, _checkpoint), streamArn, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1500, result.ItemsCopied);
+        Assert.Contains(proxy.Log, entry => entry.Fault == Fault.Throttle);
+        Assert.Contains(proxy.Log, entry => entry.Fault == Fault.DropConnection);
+        await AssertIdenticalAsync(source, target);
+    }
+
     [Fact]
     public async Task Backfill_SourceWithoutAStream_IsRefused()
     {

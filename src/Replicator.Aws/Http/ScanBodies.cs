@@ -1,0 +1,44 @@
+using Replicator.Model;
+
+namespace Replicator.Aws.Http;
+
+/// <summary>
+/// The body of a Scan as <see cref="Verification.DynamoDbTableReader"/> asks for it through the SDK:
+/// strongly consistent, one segment of a parallel scan, from a start key, and a projection whose
+/// names go through placeholders (<c>#k0</c>, <c>#k1</c>…) so reserved words work as attribute names.
+/// </summary>
+internal static class ScanBodies
+{
+    /// <summary>A guess at the size of a start key written from its values, for the first buffer (it grows when short).</summary>
+    private const int StartKeyBytes = 256;
+
+    /// <summary><c>{"TableName":"t","Segment":0,"TotalSegments":4,"ConsistentRead":true,"ExclusiveStartKey":{…},"ProjectionExpression":"#k0, #k1","ExpressionAttributeNames":{"#k0":"a","#k1":"b"}}</c></summary>
+    public static PooledBuffer Scan(string tableName, int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection) =>
+        WriteBodies.Write(128 + tableName.Length + (exclusiveStartKey is null ? 0 : StartKeyBytes) + (projection?.Sum(name => name.Length + 16) ?? 0), writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("TableName", tableName);
+            writer.WriteNumber("Segment", segment);
+            writer.WriteNumber("TotalSegments", totalSegments);
+            writer.WriteBoolean("ConsistentRead", true);
+            if (exclusiveStartKey is not null)
+            {
+                writer.WritePropertyName("ExclusiveStartKey");
+                DynamoJson.WriteItem(writer, exclusiveStartKey);
+            }
+
+            if (projection is not null)
+            {
+                writer.WriteString("ProjectionExpression", string.Join(", ", projection.Select((_, i) => $"#k{i}")));
+                writer.WriteStartObject("ExpressionAttributeNames");
+                for (var i = 0; i < projection.Count; i++)
+                {
+                    writer.WriteString($"#k{i}", projection[i]);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        });
+}

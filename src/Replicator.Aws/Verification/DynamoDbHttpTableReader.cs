@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Replicator.Applying;
+using Replicator.Aws.Http;
+using Replicator.Model;
+using Replicator.Verification;
+
+namespace Replicator.Aws.Verification;
+
+/// <summary>
+/// Reads one DynamoDB table with its scans over DynamoDB's JSON protocol (<see cref="SignedJsonClient"/>),
+/// the hot read of a backfill: a scanned item comes back as its bytes in the answer
+/// (<see cref="ScanAnswer"/>), so a copy sends them into BatchWriteItem as they are and never builds
+/// the item's values. It asks what <see cref="DynamoDbTableReader"/> asks and classifies errors as it
+/// does; the reads that are not hot (DescribeTable, BatchGetItem, GetItem) are that reader's.
+/// Made by <see cref="AwsClients.TableReader"/>.
+/// </summary>
+public sealed class DynamoDbHttpTableReader : ITableReader
+{
+    private readonly SignedJsonClient _client;
+    private readonly DynamoDbTableReader _sdk;
+
+    internal DynamoDbHttpTableReader(SignedJsonClient client, DynamoDbTableReader sdk)
+    {
+        _client = client;
+        _sdk = sdk;
+    }
+
+    public TargetTable Table => _sdk.Table;
+
+    public Task<TableShape?> DescribeAsync(CancellationToken cancellationToken) => _sdk.DescribeAsync(cancellationToken);
+
+    public async Task<ScanPage> ScanAsync(int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection, CancellationToken cancellationToken)
+    {
+        var operation = $"Scan on {Table}";
+        var answer = await _client.SendAsync("Scan", ScanBodies.Scan(Table.RequestName, segment, totalSegments, exclusiveStartKey, projection), cancellationToken).ConfigureAwait(false);
+        if (answer is not JsonAnswer.Ok ok)
+        {
+            throw Classify(answer, operation);
+        }
+
+        try
+        {
+            return ScanAnswer.Read(ok.Body);
+        }
+        catch (JsonException e)
+        {
+            throw new TableReadException($"{operation}: the answer is not a Scan response ({e.Message})", retryable: true, e);
+        }
+    }
+
+    public Task<BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken) =>
+        _sdk.BatchGetAsync(keys, projection, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, DynamoValue>?> GetAsync(ItemKey key, CancellationToken cancellationToken) => _sdk.GetAsync(key, cancellationToken);
+
+    /// <summary>As <see cref="DynamoDbTableReader"/> classifies the SDK's exceptions: a missing table is not worth another try, the rest by <see cref="ErrorClassifier"/>'s rules.</summary>
+    private TableReadException Classify(JsonAnswer answer, string operation)
+    {
+        if (answer is JsonAnswer.Error { Code: "ResourceNotFoundException" })
+        {
+            return new TableReadException($"{operation}: the table does not exist (deleted while verify ran?)", retryable: false);
+        }
+
+        var classified = ErrorClassifier.Classify(answer, operation);
+        return new TableReadException(classified.Message, classified.Kind == TargetErrorKind.Retryable, (answer as JsonAnswer.Unreachable)?.Exception ?? (answer as JsonAnswer.NoCredentials)?.Exception);
+    }
+}

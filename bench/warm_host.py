@@ -103,7 +103,8 @@ class WarmHost:
 
     def last_log(self, lines=5):
         self.log.seek(0)
-        return "\n".join(self.log.read().decode(errors="replace").strip().splitlines()[-lines:])
+        # The metric (EMF) lines say nothing about a failure: the batch's log line and errors do.
+        return "\n".join([line for line in self.log.read().decode(errors="replace").strip().splitlines() if "CloudWatchMetrics" not in line][-lines:])
 
     def close(self):
         self.process.terminate()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI stage for deploy/terraform. Checks the formatting, then, against a local moto server: init,
 # validate and plan of examples/users, a least-privilege check of every IAM policy in the plan,
-# apply, checks of what was deployed, destroy (and that nothing is left); the same for
-# examples/multi-active (three regions; its IAM held to what multi-active needs); a plan of two
+# apply, checks of what was deployed (the dashboard against the metrics ReportLines.cs emits and
+# the alarms in the state), destroy (and that nothing is left); the same for examples/multi-active
+# (three regions; its IAM held to what multi-active needs; its dashboards show conflicts); a plan of two
 # deployments in one account (test/two-instances) with a check that no account-scoped name is used
 # twice, and plans of test/bad-targets that must fail: a target that is the source table itself, and
 # a target listed twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
@@ -21,6 +22,8 @@ export LC_ALL=C TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 TF_IN_AUTOMATI
 plugin_dir=${TF_PLUGIN_DIR:-/opt/tf-plugins}
 zip="$repo/artifacts/lambda.zip"
 bootstrap="$repo/artifacts/lambda/bootstrap"
+# The function's metrics, as it writes them: the dashboard check reads their names from here.
+metric_source="$repo/src/Replicator.Core/Observability/ReportLines.cs"
 vars=(-var "lambda_zip_path=$zip" -var deletion_protection=false)
 
 steps=()
@@ -211,6 +214,13 @@ check_deployment() {
     --plan "$work/plan.json" --state "$work/state.json" --hash-key email
 }
 timed "deployment check" check_deployment
+# The self-test first (mutations of the deployed body must fail), then the check itself.
+check_dashboards() {
+  local state=$1
+  "$py" "$here/check_dashboard.py" --real --source "$metric_source" --state "$state" --endpoint "$endpoint"
+  "$py" "$here/check_dashboard.py" --source "$metric_source" --state "$state" --endpoint "$endpoint"
+}
+timed "dashboard check" check_dashboards "$work/state.json"
 
 # ---- 6. destroy, and nothing left --------------------------------------------------------------
 destroy_example() {
@@ -221,6 +231,7 @@ destroy_example() {
   [ -z "$left" ] || fail "terraform destroy left resources in the state: $left"
   echo "terraform state list: empty"
   "$py" "$here/check_deployment.py" --endpoint "$endpoint" --outputs "$work/outputs.json" --state "$work/state.json" --gone
+  "$py" "$here/check_dashboard.py" --endpoint "$endpoint" --state "$work/state.json" --gone
 }
 timed "destroy" destroy_example
 
@@ -244,8 +255,10 @@ apply_multi() {
   grep -E '^Apply complete' "$logs/multi-apply.log" || true
   terraform -chdir="$multi" output -no-color -json >"$work/multi-outputs.json"
   "$py" "$here/check_multi_active.py" --endpoint "$endpoint" --outputs "$work/multi-outputs.json"
+  terraform -chdir="$multi" show -no-color -json >"$work/multi-state.json"
 }
 timed "multi-active apply + check" apply_multi
+timed "multi-active dashboard check" check_dashboards "$work/multi-state.json"
 destroy_multi() {
   # moto under load can answer a DeleteTable it has done already with ResourceNotFound (the
   # provider retrying a slow answer): a second destroy, with the state refreshed, finishes the job.
@@ -259,6 +272,7 @@ destroy_multi() {
   left=$(terraform -chdir="$multi" state list)
   [ -z "$left" ] || fail "terraform destroy left resources in the state: $left"
   "$py" "$here/check_multi_active.py" --endpoint "$endpoint" --outputs "$work/multi-outputs.json" --gone
+  "$py" "$here/check_dashboard.py" --endpoint "$endpoint" --state "$work/multi-state.json" --gone
 }
 timed "multi-active destroy + check" destroy_multi
 

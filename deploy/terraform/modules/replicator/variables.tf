@@ -280,6 +280,7 @@ variable "alarm_sns_topic_arn" {
 variable "iterator_age_alarm_ms" {
   description = "Alarm replication-behind when the mapping's iterator age (how far behind replication is) exceeds this, in milliseconds (default 1 h; the stream keeps 24 h: see docs/deploy.md)."
   type        = number
+  nullable    = false
   default     = 3600000
   validation {
     condition     = var.iterator_age_alarm_ms >= 60000 && var.iterator_age_alarm_ms < 86400000
@@ -290,6 +291,7 @@ variable "iterator_age_alarm_ms" {
 variable "iterator_age_at_risk_alarm_ms" {
   description = "Alarm replication-data-at-risk when the iterator age exceeds this, in milliseconds (default 12 h: half the stream's 24 h retention gone); above iterator_age_alarm_ms."
   type        = number
+  nullable    = false
   default     = 43200000
   validation {
     condition     = var.iterator_age_at_risk_alarm_ms >= 60000 && var.iterator_age_at_risk_alarm_ms < 86400000

@@ -269,10 +269,10 @@ variable "alarm_sns_topic_arn" {
 
 # The stream keeps a change for 24 hours; after that it is gone from the stream, and (with the
 # default maximum_record_age_in_seconds) the mapping hands its batch to the failed-batches queue.
-# So iterator age is the time left, counted down from 24 h. Normal lag is seconds (a 1 s batching
-# window and a batch written in a round trip or two); failing writes page within minutes through
-# the records-failed and function-errors alarms. What only iterator age shows is replication
-# running too slowly or not at all without failing. 1 h is far outside normal (no page for a
+# So 24 h minus the iterator age is the time left. Normal lag is seconds (a 1 s batching window
+# and a batch written in a round trip or two); failing writes page within minutes through the
+# records-failed and function-errors alarms. What only iterator age shows is replication running
+# too slowly without failing. 1 h is far outside normal (no page for a
 # redeploy or a burst of throttling) and leaves 23 h to page someone (under 1 h), find and fix
 # the cause (hours: a deploy, a quota raise) and drain (the age falls as soon as the function is
 # faster than the writes again). 12 h: half the retention is gone, data is at risk. docs/deploy.md

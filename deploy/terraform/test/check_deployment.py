@@ -11,7 +11,8 @@ queue and log retention are compared with what the plan asked for), STATE.json `
 for the role's name in --gone).
 Fixed expectations: runtime provided.al2023, x86_64, handler bootstrap, NEW_AND_OLD_IMAGES stream,
 TRIM_HORIZON, ReportBatchItemFailures, bisect on, bounded retries and record age, TTL_DELETES
-replicate, encrypted queues, five alarms.
+replicate, encrypted queues, six alarms (iterator age twice: behind, and data at risk, both below
+the stream's 24 h retention, in that order).
 
 --gone checks after `terraform destroy` that none of it is left.
 """
@@ -190,13 +191,21 @@ def check_present(c, out, plan, state, endpoint, hash_key):
     function_dim = json.dumps({"FunctionName": out["function_name"]})
     expected = sorted([
         ("AWS/Lambda", "IteratorAge", function_dim),
+        ("AWS/Lambda", "IteratorAge", function_dim),
         ("DynamoDbReplicator", "RecordsFailed", function_dim),
         ("AWS/Lambda", "Errors", function_dim),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps({"QueueName": dlq_arn.split(":")[-1]})),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps({"QueueName": failed_arn.split(":")[-1]})),
     ])
-    c.eq("alarms watch iterator age, records failed, function errors and both queue depths", watched, expected)
-    c.summary.append(f"alarms: {len(alarms)}: {', '.join(sorted(a['AlarmName'] for a in alarms))}")
+    c.eq("alarms watch iterator age (twice), records failed, function errors and both queue depths", watched, expected)
+    # The two iterator-age alarms as planned, and both before the stream's retention runs out.
+    age_plan = {v["alarm_name"]: v["threshold"] for v in planned(plan, "aws_cloudwatch_metric_alarm").values() if v.get("metric_name") == "IteratorAge"}
+    ages = sorted((a["Threshold"], a["AlarmName"]) for a in alarms if a.get("MetricName") == "IteratorAge")
+    c.eq("iterator-age alarm thresholds = planned", {name: threshold for threshold, name in ages}, age_plan)
+    c.eq("iterator-age alarms: behind first, then data at risk", [name.rsplit("-replication-", 1)[-1] for _, name in ages], ["behind", "data-at-risk"])
+    c.true("iterator-age alarms fire before the stream's 24 h retention", all(0 < t < 86_400_000 for t, _ in ages), repr(ages))
+    c.summary.append(f"alarms: {len(alarms)}: {', '.join(sorted(a['AlarmName'] for a in alarms))}; iterator age at "
+                     + ", ".join(f"{t / 3_600_000:g} h ({n})" for t, n in ages))
 
 
 def check_gone(c, out, endpoint, state):

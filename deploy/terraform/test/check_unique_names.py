@@ -7,7 +7,8 @@
 Two deployments of the replicator in one account must not fight over a name: a second deployment
 would fail to create it, or worse, adopt or overwrite the first one's. Names checked, among every
 resource the plan will have (child modules included):
-  account-wide:  IAM role, IAM role policy (per role in AWS; kept distinct here too), IAM policy;
+  account-wide:  IAM role, IAM role policy (per role in AWS; kept distinct here too), IAM policy,
+                 CloudWatch dashboard;
   per region:    Lambda function, SQS queue, log group, CloudWatch alarm, DynamoDB table, SNS topic.
 A name unknown at plan time fails too (it could not be compared). --expect-instances N makes sure
 the plan really holds N replicator functions, so that a plan with one deployment cannot pass.
@@ -39,6 +40,8 @@ NAMED = {
     "aws_cloudwatch_metric_alarm": ("alarm_name", "alarm", "region"),
     "aws_dynamodb_table": ("name", "DynamoDB table", "region"),
     "aws_sns_topic": ("name", "SNS topic", "region"),
+    # Dashboards are account-wide (their ARN has no region).
+    "aws_cloudwatch_dashboard": ("dashboard_name", "CloudWatch dashboard", "account"),
 }
 
 
@@ -162,6 +165,7 @@ def self_test(fixture_path, real_path):
             ("aws_sqs_queue", "name", "SQS queue"),
             ("aws_cloudwatch_log_group", "name", "log group"),
             ("aws_cloudwatch_metric_alarm", "alarm_name", "alarm"),
+            ("aws_cloudwatch_dashboard", "dashboard_name", "CloudWatch dashboard"),
         ]:
             plan, name = _copy_name(real, resource_type, attribute)
             expect_failure(f"the real plan with a second {what} named {name!r}", plan, [f"duplicate {what} name", name])

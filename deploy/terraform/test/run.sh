@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # CI stage for deploy/terraform. Checks the formatting, then, against a local moto server: init,
 # validate and plan of examples/users, a least-privilege check of every IAM policy in the plan,
-# apply, checks of what was deployed, destroy (and that nothing is left); the same for
-# examples/multi-active (three regions; its IAM held to what multi-active needs); a plan of two
-# deployments in one account (test/two-instances) with a check that no account-scoped name is used
-# twice, and plans of test/bad-targets that must fail: a target that is the source table itself, and
-# a target listed twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
+# apply, checks of what was deployed (the dashboard against the metrics ReportLines.cs emits and
+# the alarms in the state), destroy (and that nothing is left); the same for examples/multi-active
+# (three regions; its IAM held to what multi-active needs; its dashboards show conflicts); a plan
+# of two deployments in one account (test/two-instances) with a check that no account-scoped name
+# is used twice, and plans of test/bad-targets that must fail: a target that is the source table
+# itself (with iterator-age thresholds out of order, refused in the same plan), and a target
+# listed twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
 # Works in a temporary copy of deploy/terraform: no state, lock or .terraform lands in the repo.
 #
 # Needs: terraform, the AWS provider in a local mirror (TF_PLUGIN_DIR, default /opt/tf-plugins),
@@ -21,6 +23,8 @@ export LC_ALL=C TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 TF_IN_AUTOMATI
 plugin_dir=${TF_PLUGIN_DIR:-/opt/tf-plugins}
 zip="$repo/artifacts/lambda.zip"
 bootstrap="$repo/artifacts/lambda/bootstrap"
+# The function's metrics, as it writes them: the dashboard check reads their names from here.
+metric_source="$repo/src/Replicator.Core/Observability/ReportLines.cs"
 vars=(-var "lambda_zip_path=$zip" -var deletion_protection=false)
 
 steps=()
@@ -211,6 +215,13 @@ check_deployment() {
     --plan "$work/plan.json" --state "$work/state.json" --hash-key email
 }
 timed "deployment check" check_deployment
+# The self-test first (mutations of the deployed body must fail), then the check itself.
+check_dashboards() {
+  local state=$1
+  "$py" "$here/check_dashboard.py" --real --source "$metric_source" --state "$state" --endpoint "$endpoint"
+  "$py" "$here/check_dashboard.py" --source "$metric_source" --state "$state" --endpoint "$endpoint"
+}
+timed "dashboard check" check_dashboards "$work/state.json"
 
 # ---- 6. destroy, and nothing left --------------------------------------------------------------
 destroy_example() {
@@ -221,6 +232,7 @@ destroy_example() {
   [ -z "$left" ] || fail "terraform destroy left resources in the state: $left"
   echo "terraform state list: empty"
   "$py" "$here/check_deployment.py" --endpoint "$endpoint" --outputs "$work/outputs.json" --state "$work/state.json" --gone
+  "$py" "$here/check_dashboard.py" --endpoint "$endpoint" --state "$work/state.json" --gone
 }
 timed "destroy" destroy_example
 
@@ -244,8 +256,10 @@ apply_multi() {
   grep -E '^Apply complete' "$logs/multi-apply.log" || true
   terraform -chdir="$multi" output -no-color -json >"$work/multi-outputs.json"
   "$py" "$here/check_multi_active.py" --endpoint "$endpoint" --outputs "$work/multi-outputs.json"
+  terraform -chdir="$multi" show -no-color -json >"$work/multi-state.json"
 }
 timed "multi-active apply + check" apply_multi
+timed "multi-active dashboard check" check_dashboards "$work/multi-state.json"
 destroy_multi() {
   # moto under load can answer a DeleteTable it has done already with ResourceNotFound (the
   # provider retrying a slow answer): a second destroy, with the state refreshed, finishes the job.
@@ -259,6 +273,7 @@ destroy_multi() {
   left=$(terraform -chdir="$multi" state list)
   [ -z "$left" ] || fail "terraform destroy left resources in the state: $left"
   "$py" "$here/check_multi_active.py" --endpoint "$endpoint" --outputs "$work/multi-outputs.json" --gone
+  "$py" "$here/check_dashboard.py" --endpoint "$endpoint" --state "$work/multi-state.json" --gone
 }
 timed "multi-active destroy + check" destroy_multi
 
@@ -277,28 +292,46 @@ check_two() {
 }
 timed "two-instances checks" check_two
 
-# ---- 8. targets the module must refuse at plan time ---------------------------------------------
-# plan_refused LOG MESSAGE TARGETS: a plan of test/bad-targets with these targets must fail, saying
-# MESSAGE (Terraform wraps its error box, so the lines are joined before searching).
+# ---- 8. targets (and thresholds) the module must refuse at plan time ---------------------------
+# plan_refused LOG TARGETS MESSAGE... [-- VAR=VALUE...]: a plan of test/bad-targets with these
+# targets (and variables) must fail, saying each MESSAGE (Terraform wraps its error boxes, so the
+# lines are joined before searching). One plan can show several refusals: independent
+# preconditions all report.
 plan_refused() {
-  local log=$1 message=$2 targets=$3
-  if terraform -chdir="$bad" plan -input=false -no-color -var "lambda_zip_path=$zip" -var "targets=$targets" >"$log" 2>&1; then
-    cat "$log" >&2
-    fail "the plan with targets $targets succeeded; it must fail saying: $message"
+  local log=$1 targets=$2 message v
+  shift 2
+  local messages=() vars=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+    messages+=("$1")
+    shift
+  done
+  if [ $# -gt 0 ]; then
+    shift
+    for v in "$@"; do vars+=(-var "$v"); done
   fi
-  if ! sed 's/^[│╵╷] *//' "$log" | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$message"; then
+  if terraform -chdir="$bad" plan -input=false -no-color -var "lambda_zip_path=$zip" -var "targets=$targets" "${vars[@]}" >"$log" 2>&1; then
     cat "$log" >&2
-    fail "the plan with targets $targets failed, but without saying: $message"
+    fail "the plan with targets $targets ${vars[*]} succeeded; it must fail saying: ${messages[*]}"
   fi
-  echo "refused: $message"
+  for message in "${messages[@]}"; do
+    if ! sed 's/^[│╵╷] *//' "$log" | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$message"; then
+      cat "$log" >&2
+      fail "the plan with targets $targets ${vars[*]} failed, but without saying: $message"
+    fi
+    echo "refused: $message"
+  done
 }
 bad_targets() {
   local source_arn="arn:aws:dynamodb:us-east-1:123456789012:table/users"
   local west_arn="arn:aws:dynamodb:us-west-2:123456789012:table/users"
-  plan_refused "$logs/bad-self.log" "The target $source_arn is the source table itself" \
-    "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-east-1\", table_name = \"users\", table_arn = \"$source_arn\"}]"
-  plan_refused "$logs/bad-twice.log" "The target $west_arn is listed more than once in targets" \
-    "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}]"
+  plan_refused "$logs/bad-self.log" \
+    "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-east-1\", table_name = \"users\", table_arn = \"$source_arn\"}]" \
+    "The target $source_arn is the source table itself" \
+    "iterator_age_alarm_ms (43200000) must be below iterator_age_at_risk_alarm_ms (3600000)" \
+    -- iterator_age_alarm_ms=43200000 iterator_age_at_risk_alarm_ms=3600000
+  plan_refused "$logs/bad-twice.log" \
+    "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}]" \
+    "The target $west_arn is listed more than once in targets"
 }
 timed "bad-targets init" tf "$logs/bad-init.log" -chdir="$bad" init -input=false -no-color -plugin-dir="$plugin_dir"
 timed "bad-targets plans refused" bad_targets

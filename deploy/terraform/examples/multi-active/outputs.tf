@@ -1,5 +1,5 @@
 output "replicas" {
-  description = "Per region: the replica's table, side tables, function, stream, mapping, queues, log group and alarms."
+  description = "Per region: the replica's table, side tables, function, stream, mapping, queues, log group, alarms and dashboard."
   value = {
     for region, m in {
       "us-east-1"      = module.us_east_1
@@ -15,6 +15,7 @@ output "replicas" {
       failed_batches_queue_url  = m.failed_batches_queue_url
       log_group_name            = m.log_group_name
       alarm_names               = m.alarm_names
+      dashboard_name            = m.dashboard_name
     }
   }
 }

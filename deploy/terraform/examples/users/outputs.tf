@@ -1,5 +1,5 @@
 output "replicator" {
-  description = "Everything the operator needs: function, stream, mapping, queues, log group, alarms."
+  description = "Everything the operator needs: function, stream, mapping, queues, log group, alarms, dashboard."
   value = {
     function_name             = module.replicator.function_name
     source_table_arn          = module.replicator.source_table_arn
@@ -10,5 +10,6 @@ output "replicator" {
     failed_batches_queue_url  = module.replicator.failed_batches_queue_url
     log_group_name            = module.replicator.log_group_name
     alarm_names               = module.replicator.alarm_names
+    dashboard_name            = module.replicator.dashboard_name
   }
 }

@@ -41,10 +41,12 @@ output "log_group_name" {
 }
 
 output "alarm_names" {
-  value = concat(
-    [aws_cloudwatch_metric_alarm.iterator_age.alarm_name, aws_cloudwatch_metric_alarm.records_failed.alarm_name, aws_cloudwatch_metric_alarm.function_errors.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.queue_depth : a.alarm_name],
-  )
+  value = local.alarm_names
+}
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard (null when dashboard_enabled is false)."
+  value       = var.dashboard_enabled ? aws_cloudwatch_dashboard.replication[0].dashboard_name : null
 }
 
 output "replica" {

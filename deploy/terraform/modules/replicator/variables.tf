@@ -267,10 +267,42 @@ variable "alarm_sns_topic_arn" {
   default     = null
 }
 
+# The stream keeps a change for 24 hours; after that it is gone from the stream, and (with the
+# default maximum_record_age_in_seconds) the mapping hands its batch to the failed-batches queue.
+# So 24 h minus the iterator age is the time left. Normal lag is seconds (a 1 s batching window
+# and a batch written in a round trip or two); failing writes page within minutes through the
+# records-failed and function-errors alarms. What only iterator age shows is replication running
+# too slowly without failing. 1 h is far outside normal (no page for a
+# redeploy or a burst of throttling) and leaves 23 h to page someone (under 1 h), find and fix
+# the cause (hours: a deploy, a quota raise) and drain (the age falls as soon as the function is
+# faster than the writes again). 12 h: half the retention is gone, data is at risk. docs/deploy.md
+# gives the whole reasoning.
 variable "iterator_age_alarm_ms" {
-  description = "Alarm when the mapping's iterator age (how far behind replication is) exceeds this, in milliseconds."
+  description = "Alarm replication-behind when the mapping's iterator age (how far behind replication is) exceeds this, in milliseconds (default 1 h; the stream keeps 24 h: see docs/deploy.md)."
   type        = number
-  default     = 300000
+  nullable    = false
+  default     = 3600000
+  validation {
+    condition     = var.iterator_age_alarm_ms >= 60000 && var.iterator_age_alarm_ms < 86400000
+    error_message = "iterator_age_alarm_ms must be at least 60000 (1 minute) and below 86400000 (the stream's 24 hours)."
+  }
+}
+
+variable "iterator_age_at_risk_alarm_ms" {
+  description = "Alarm replication-data-at-risk when the iterator age exceeds this, in milliseconds (default 12 h: half the stream's 24 h retention gone); above iterator_age_alarm_ms."
+  type        = number
+  nullable    = false
+  default     = 43200000
+  validation {
+    condition     = var.iterator_age_at_risk_alarm_ms >= 60000 && var.iterator_age_at_risk_alarm_ms < 86400000
+    error_message = "iterator_age_at_risk_alarm_ms must be at least 60000 (1 minute) and below 86400000 (the stream's 24 hours)."
+  }
+}
+
+variable "dashboard_enabled" {
+  description = "Create a CloudWatch dashboard PREFIX-replicator: latency per target region, records, conflicts (multi-active), iterator age, queue depths, function errors and duration, and every alarm of this module."
+  type        = bool
+  default     = true
 }
 
 # ---- Mode -----------------------------------------------------------------------------------

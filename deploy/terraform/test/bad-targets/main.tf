@@ -1,6 +1,7 @@
 # Test only (planned by ../run.sh against moto, never applied): the replicator module with the
 # targets given as a variable, to prove that a plan fails, naming the table, when a target is the
-# source table itself or is listed twice.
+# source table itself or is listed twice; and with the iterator-age thresholds as variables (null:
+# the module's defaults), to prove it fails when the data-at-risk alarm would fire first.
 
 terraform {
   required_version = ">= 1.5"
@@ -35,6 +36,16 @@ variable "targets" {
   }))
 }
 
+variable "iterator_age_alarm_ms" {
+  type    = number
+  default = null
+}
+
+variable "iterator_age_at_risk_alarm_ms" {
+  type    = number
+  default = null
+}
+
 module "replicator" {
   source = "../../modules/replicator"
 
@@ -44,4 +55,7 @@ module "replicator" {
   deletion_protection = false
   targets             = var.targets
   lambda_zip_path     = var.lambda_zip_path
+
+  iterator_age_alarm_ms         = var.iterator_age_alarm_ms
+  iterator_age_at_risk_alarm_ms = var.iterator_age_at_risk_alarm_ms
 }

@@ -162,7 +162,7 @@ internal static class RedriveCommand
         }
 
         var verb = report.DryRun ? "would be redriven" : "redriven";
-        console.MarkupLineInterpolated($"Read [bold]{report.LettersRead}[/] letters: [green]{report.Redriven}[/] {verb}, [{(report.Kept.Count == 0 ? "green" : "red")}]{report.Kept.Count}[/] kept in the queue{(report.DryRun ? " (dry run: nothing written, no letter deleted)" : "")}.");
+        console.MarkupLineInterpolated($"Read [bold]{report.LettersRead}[/] letter{(report.LettersRead == 1 ? "" : "s")}: [green]{report.Redriven}[/] {verb}, [{(report.Kept.Count == 0 ? "green" : "red")}]{report.Kept.Count}[/] kept in the queue{(report.DryRun ? " (dry run: nothing written, no letter deleted)" : "")}.");
         var table = new Table().AddColumns("Target", report.DryRun ? "Would put" : "Written", report.DryRun ? "Would delete" : "Deleted");
         foreach (var target in report.Targets)
         {

@@ -1,5 +1,6 @@
 using Replicator.Applying;
 using Replicator.Model;
+using Replicator.Streams;
 using Replicator.Verification;
 
 namespace Replicator.Redrive;
@@ -48,7 +49,18 @@ internal sealed class LetterResolver(TableShape shape, IReadOnlyList<TargetTable
             return;
         }
 
-        var range = await ranges.ReadAsync(batch, cancellationToken).ConfigureAwait(false);
+        RangeKeys range;
+        try
+        {
+            range = await ranges.ReadAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StreamsException e)
+        {
+            // Refused for this letter (a sequence number not in the shard, access denied): it stays; the others go on.
+            work.Keep(KeptReason.RangeLost, $"needs verify --repair: the stream refused to read {batch.ShardId} from {batch.Start}: {e.Message}");
+            return;
+        }
+
         if (!range.Complete)
         {
             var problems = range.Unreadable.Count == 0 ? "" : $"; {range.Unreadable.Count} record(s) without a readable key ({string.Join("; ", range.Unreadable.Take(3))})";

@@ -241,6 +241,23 @@ public sealed class RedriverTests
     }
 
     [Fact]
+    public async Task Redrive_OnFailureBatchTheStreamRefuses_Stays_WhileTheOthersOfItsBatchAreRedriven()
+    {
+        var shard = _streams.AddShard();
+        _streams.Append(shard, "a", 1);
+        _source.Put(Events.Item("a", 1));
+        _queue.Send(Letters.OnFailure(FakeStreamsApi.Arn, shard, 12345, 12346, 2));
+        _queue.Send(Letters.Dead("us-west-2:source", "a", 501));
+
+        var report = await Redriver().RunAsync(TestContext.Current.CancellationToken);
+
+        var kept = Assert.Single(report.Kept);
+        Assert.Equal(KeptReason.RangeLost, kept.Reason);
+        Assert.Contains("is not in shardId-0000", kept.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, report.Redriven);
+    }
+
+    [Fact]
     public async Task Redrive_OnFailureBatchOfAnotherStream_Stays()
     {
         _queue.Send(Letters.OnFailure("arn:aws:dynamodb:us-east-1:123456789012:table/other/stream/2026-01-01T00:00:00.000", "shardId-0000", 1, 2, 2));

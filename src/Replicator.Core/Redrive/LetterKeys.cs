@@ -49,7 +49,7 @@ internal static class LetterKeys
 
                 attributes[attribute.Name] = value;
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or FormatException or ArgumentException or OverflowException)
             {
                 return (null, $"key attribute {attribute.Name} cannot be read: {e.Message}");
             }

@@ -229,18 +229,6 @@ public sealed class RedriveOnMotoTests(MotoServer moto) : IDisposable
         Assert.Equal((2, 0), await DepthAsync(queue));
     }
 
-    [Fact]
-    public async Task Redrive_BadOptions_ExitWithAUsageErrorNamingTheOption()
-    {
-        var (code, output) = await ReplicatorProcess.RunAsync(moto, Timeout, "redrive", "--queue", "not a url", "--source", "us-east-1:a", "--target", "us-west-2:a");
-        Assert.Equal(2, code);
-        Assert.Contains("--queue: 'not a url' is not a queue URL", output, StringComparison.Ordinal);
-
-        (code, output) = await ReplicatorProcess.RunAsync(moto, Timeout, "redrive", "--queue", "http://127.0.0.1/q", "--source", "us-east-1:a", "--target", "us-west-2:a", "--max-messages", "0");
-        Assert.Equal(2, code);
-        Assert.Contains("--max-messages: '0' is not a whole number of at least 1", output, StringComparison.Ordinal);
-    }
-
     /// <summary>The output as one line: the console wraps long lines at 80 columns when it is not a terminal.</summary>
     private static string Unwrapped(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
 

@@ -20,6 +20,9 @@ namespace Replicator.Redrive;
 /// </summary>
 public sealed class Redriver
 {
+    /// <summary>Receives in a row that bring only letters this run has worked already, after which it stops.</summary>
+    private const int MaxStaleReceives = 3;
+
     private readonly ILetterQueue _queue;
     private readonly ITableReader _source;
     private readonly IReadOnlyList<ITargetWriter> _writers;
@@ -53,7 +56,7 @@ public sealed class Redriver
         var planned = new List<PlannedWrite>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var held = new List<QueuedMessage>();
-        var (read, redriven) = (0, 0);
+        var (read, redriven, stale) = (0, 0, 0);
         try
         {
             while (_settings.MaxMessages is not { } max || read < max)
@@ -65,11 +68,23 @@ public sealed class Redriver
                     held.AddRange(messages);
                 }
 
-                // A letter can come back within a run (its visibility timeout passed): it is not worked twice.
-                var fresh = messages.Where(message => seen.Add(message.MessageId)).ToList();
-                if (fresh.Count == 0)
+                if (messages.Count == 0)
                 {
                     break;
+                }
+
+                // A letter can come back within a run (its visibility timeout passed): it is not worked
+                // twice. Answers of such letters only, a few in a row, mean nothing new is waiting.
+                var fresh = messages.Where(message => seen.Add(message.MessageId)).ToList();
+                stale = fresh.Count == 0 ? stale + 1 : 0;
+                if (stale >= MaxStaleReceives)
+                {
+                    break;
+                }
+
+                if (fresh.Count == 0)
+                {
+                    continue;
                 }
 
                 read += fresh.Count;

@@ -19,6 +19,12 @@ internal sealed class InMemoryLetterQueue : ILetterQueue
 
     public List<TimeSpan> VisibilityTimeouts { get; } = [];
 
+    /// <summary>Receive calls made.</summary>
+    public int Receives { get; private set; }
+
+    /// <summary>After each receive is answered (e.g. <see cref="Expire"/>: a visibility timeout shorter than the work).</summary>
+    public Action AfterReceive { get; set; } = () => { };
+
     public int Deletes { get; private set; }
 
     public string Send(string body)
@@ -76,6 +82,8 @@ internal sealed class InMemoryLetterQueue : ILetterQueue
                 received.Add(new QueuedMessage(entry.Id, entry.Handle, entry.Body));
             }
 
+            Receives++;
+            AfterReceive();
             return Task.FromResult<IReadOnlyList<QueuedMessage>>(received);
         }
     }

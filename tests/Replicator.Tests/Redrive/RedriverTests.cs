@@ -269,6 +269,18 @@ public sealed class RedriverTests
     }
 
     [Fact]
+    public async Task Redrive_LetterThatKeepsComingBack_IsWorkedOnce_AndTheRunEnds()
+    {
+        _queue.Send("""{"hello":"world"}""");
+        _queue.AfterReceive = _queue.Expire;
+
+        var report = await Redriver().RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal((1, 1), (report.LettersRead, report.Kept.Count));
+        Assert.Equal(4, _queue.Receives);
+    }
+
+    [Fact]
     public async Task Redrive_UnrecognisedMessage_Stays()
     {
         _queue.Send("""{"hello":"world"}""");

@@ -36,6 +36,7 @@ internal static class Cli
             BackfillCommand.Create(console, interrupt.Token),
             ConflictsCommand.Create(console, interrupt.Token),
             SetupCommand.Create(console, interrupt.Token),
+            RedriveCommand.Create(console, interrupt.Token),
         };
 
         var parsed = root.Parse(args);

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using Replicator.Streams;
+
+namespace Replicator.Cli;
+
+/// <summary>What a running <c>replicate</c> last wrote to its progress file.</summary>
+internal sealed record ProgressSnapshot(DateTimeOffset WrittenAt, IReadOnlyDictionary<string, AppliedCount> Shards, IReadOnlyDictionary<string, AppliedCount> Targets);
+
+/// <summary>
+/// <c>CHECKPOINT.progress.json</c>, beside the checkpoint: a running <c>replicate</c> writes its
+/// counts there (records applied and the last batch's lag, per shard and per target region, and
+/// when), at most once a second, atomically (a temporary file renamed over it), so that
+/// <c>status --watch</c> can show throughput without reading the stream for it. Advisory only:
+/// nothing resumes from it, and the checkpoint file's format is unchanged.
+/// </summary>
+internal static class ProgressFile
+{
+    public static string PathFor(string checkpointPath) => checkpointPath + ".progress.json";
+
+    public static void Write(string checkpointPath, string streamArn, PollerProgress progress, DateTimeOffset now)
+    {
+        var path = Path.GetFullPath(PathFor(checkpointPath));
+        var json = JsonText.Render(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", 1);
+            writer.WriteString("streamArn", streamArn);
+            writer.WriteString("writtenAt", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            WriteCounts(writer, "shards", progress.Shards.Snapshot());
+            WriteCounts(writer, "targets", progress.Targets.Snapshot());
+            writer.WriteEndObject();
+        });
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        File.WriteAllText(temporary, json);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The snapshot, or null when there is no readable progress file (no replicate ever ran here, or an older one).</summary>
+    public static ProgressSnapshot? Read(string checkpointPath)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(PathFor(checkpointPath)));
+            var root = document.RootElement;
+            return root.GetProperty("version").GetInt32() != 1
+                ? null
+                : new ProgressSnapshot(root.GetProperty("writtenAt").GetDateTimeOffset(), ReadCounts(root.GetProperty("shards")), ReadCounts(root.GetProperty("targets")));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // Missing, or caught between a crash and a rename: the watch falls back to the checkpoint's movement.
+            return null;
+        }
+    }
+
+    private static void WriteCounts(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, AppliedCount> counts)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (key, count) in counts.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            writer.WriteStartObject(key);
+            writer.WriteNumber("recordsApplied", count.RecordsApplied);
+            if (!double.IsNaN(count.LastLagMs))
+            {
+                writer.WriteNumber("lastLagMs", Math.Round(count.LastLagMs, 1));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static Dictionary<string, AppliedCount> ReadCounts(JsonElement element) => element.EnumerateObject().ToDictionary(
+        property => property.Name,
+        property => new AppliedCount(
+            property.Value.GetProperty("recordsApplied").GetInt64(),
+            property.Value.TryGetProperty("lastLagMs", out var lag) ? lag.GetDouble() : double.NaN),
+        StringComparer.Ordinal);
+}

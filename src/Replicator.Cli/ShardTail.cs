@@ -63,10 +63,10 @@ internal sealed class ShardTail(StreamShard shard)
 
         if (_position is not { } position || position < at)
         {
-            // The checkpoint is past everything read: read on from it, not from behind it.
+            // The checkpoint is past everything read: read on from it, not from behind it. The empty
+            // pages seen still count: replicate reading ahead of the watch says nothing of what lies past it.
             _position = at;
             _iterator = null;
-            _emptyPages = 0;
         }
 
         return passed;

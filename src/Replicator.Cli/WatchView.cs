@@ -136,6 +136,7 @@ internal static class WatchView
     private static string Seconds(double seconds) => seconds switch
     {
         < 0 => "0 s",
+        < 10 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.0} s"),
         < 120 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0} s"),
         < 7200 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:0.0} h"),

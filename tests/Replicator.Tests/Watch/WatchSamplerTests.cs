@@ -74,6 +74,26 @@ public sealed class WatchSamplerTests
     }
 
     [Fact]
+    public async Task Sample_CaughtUpShardWhoseCheckpointRunsAheadOfTheWatch_StaysExactlyZeroBehind()
+    {
+        var shard = _streams.AddShard();
+        var sampler = Sampler();
+        await CheckpointAsync(shard, Write(shard, 5)[^1]);
+        for (var i = 0; i < ReplicationOptions.EmptyPagesToCatchUp; i++)
+        {
+            await NextAsync(sampler);
+        }
+
+        // replicate reads and checkpoints new records before the watch's next read, again and again.
+        for (var i = 0; i < 3; i++)
+        {
+            await CheckpointAsync(shard, Write(shard, 3)[^1]);
+            var status = await NextAsync(sampler);
+            Assert.Equal((0, false), (status.Behind, status.AtLeast));
+        }
+    }
+
+    [Fact]
     public async Task Sample_ShardReadLessThanASecondAgo_IsNotReadAgain_WhateverTheRefreshRate()
     {
         var shard = _streams.AddShard();

@@ -5,12 +5,16 @@ using Replicator.Streams;
 namespace Replicator.Cli;
 
 /// <summary>What a running <c>replicate</c> last wrote to its progress file.</summary>
-internal sealed record ProgressSnapshot(DateTimeOffset WrittenAt, IReadOnlyDictionary<string, AppliedCount> Shards, IReadOnlyDictionary<string, AppliedCount> Targets);
+internal sealed record ProgressSnapshot(DateTimeOffset WrittenAt, IReadOnlyDictionary<string, AppliedCount> Shards, IReadOnlyDictionary<string, AppliedCount> Targets)
+{
+    /// <summary>replicate wrote this as it stopped (a process killed writes no such last word: its file just ages).</summary>
+    public bool Stopped { get; init; }
+}
 
 /// <summary>
 /// <c>CHECKPOINT.progress.json</c>, beside the checkpoint: a running <c>replicate</c> writes its
 /// counts there (records applied and the last batch's lag, per shard and per target region, and
-/// when), at most once a second, atomically (a temporary file renamed over it), so that
+/// when; and, as it stops, that it stopped), at most once a second, atomically (a temporary file renamed over it), so that
 /// <c>status --watch</c> can show throughput without reading the stream for it. Advisory only:
 /// nothing resumes from it, and the checkpoint file's format is unchanged.
 /// </summary>
@@ -18,7 +22,7 @@ internal static class ProgressFile
 {
     public static string PathFor(string checkpointPath) => checkpointPath + ".progress.json";
 
-    public static void Write(string checkpointPath, string streamArn, PollerProgress progress, DateTimeOffset now)
+    public static void Write(string checkpointPath, string streamArn, PollerProgress progress, DateTimeOffset now, bool stopped = false)
     {
         var path = Path.GetFullPath(PathFor(checkpointPath));
         var json = JsonText.Render(writer =>
@@ -27,6 +31,7 @@ internal static class ProgressFile
             writer.WriteNumber("version", 1);
             writer.WriteString("streamArn", streamArn);
             writer.WriteString("writtenAt", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteBoolean("stopped", stopped);
             WriteCounts(writer, "shards", progress.Shards.Snapshot());
             WriteCounts(writer, "targets", progress.Targets.Snapshot());
             writer.WriteEndObject();
@@ -46,7 +51,10 @@ internal static class ProgressFile
             var root = document.RootElement;
             return root.GetProperty("version").GetInt32() != 1
                 ? null
-                : new ProgressSnapshot(root.GetProperty("writtenAt").GetDateTimeOffset(), ReadCounts(root.GetProperty("shards")), ReadCounts(root.GetProperty("targets")));
+                : new ProgressSnapshot(root.GetProperty("writtenAt").GetDateTimeOffset(), ReadCounts(root.GetProperty("shards")), ReadCounts(root.GetProperty("targets")))
+                {
+                    Stopped = root.TryGetProperty("stopped", out var stopped) && stopped.GetBoolean(),
+                };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

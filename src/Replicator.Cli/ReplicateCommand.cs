@@ -142,6 +142,7 @@ internal static class ReplicateCommand
         }
 
         var outcome = await run.ConfigureAwait(false);
+        _ = progressWritable && WriteProgress(request.CheckpointPath, streamArn, poller.Progress, stopped: true);
         var exit = outcome.Stop == PollerStop.Failed || outcome.ShardsFailing ? ExitCodes.Failed : ExitCodes.Ok;
         if (output == OutputFormat.Json)
         {
@@ -175,11 +176,11 @@ internal static class ReplicateCommand
     /// The progress file for <c>status --watch</c>, about once a second. A failure to write it never
     /// stops replication: it is said once, and the file is not tried again (the watch then falls back).
     /// </summary>
-    private static bool WriteProgress(string checkpointPath, string streamArn, PollerProgress progress)
+    private static bool WriteProgress(string checkpointPath, string streamArn, PollerProgress progress, bool stopped = false)
     {
         try
         {
-            ProgressFile.Write(checkpointPath, streamArn, progress, DateTimeOffset.UtcNow);
+            ProgressFile.Write(checkpointPath, streamArn, progress, DateTimeOffset.UtcNow, stopped);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -44,7 +44,7 @@ internal sealed class WatchSampler(
         var positions = saved is not null && saved.StreamArn == streamArn ? saved.Shards : StreamCheckpoints.Empty(streamArn).Shards;
         var lost = ShardLineage.Check(_description, positions, firstRun: saved is null) is Lineage.Broken broken ? broken.Error : null;
         var snapshot = progress();
-        var state = snapshot is null ? ReplicateState.Unknown : now - snapshot.WrittenAt <= ProgressFresh ? ReplicateState.Running : ReplicateState.Stale;
+        var state = snapshot is null ? ReplicateState.Unknown : !snapshot.Stopped && now - snapshot.WrittenAt <= ProgressFresh ? ReplicateState.Running : ReplicateState.Stale;
         var rates = _throughput.Update(state == ReplicateState.Running ? snapshot : null);
         var elapsed = now - (_lastSample ?? now);
         _lastSample = now;

@@ -147,7 +147,7 @@ internal static class WatchView
     private static string Replicate(ReplicateState state) => state switch
     {
         ReplicateState.Running => "running (progress file fresh)",
-        ReplicateState.Stale => "not running (progress file stale)",
+        ReplicateState.Stale => "not running (its progress file says it stopped, or is stale)",
         _ => "unknown (no progress file)",
     };
 }

@@ -34,12 +34,21 @@ public sealed class ProgressFileTests : IDisposable
 
         Assert.NotNull(read);
         Assert.Equal(at, read.WrittenAt);
+        Assert.False(read.Stopped);
         Assert.Equal(new AppliedCount(15, 80), read.Shards["shardId-1"]);
         Assert.Equal(new AppliedCount(7, 30), read.Shards["shardId-2"]);
         Assert.Equal(new AppliedCount(22, 30), read.Targets["us-west-2"]);
         Assert.Equal(_checkpoint + ".progress.json", ProgressFile.PathFor(_checkpoint));
         Assert.False(File.Exists(_checkpoint));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(_checkpoint)!)); // No temporary file left behind.
+    }
+
+    [Fact]
+    public void Write_AsReplicateStops_SaysSo()
+    {
+        ProgressFile.Write(_checkpoint, "arn:stream", new PollerProgress(), DateTimeOffset.UnixEpoch, stopped: true);
+
+        Assert.True(ProgressFile.Read(_checkpoint)?.Stopped);
     }
 
     [Fact]

@@ -140,6 +140,17 @@ public sealed class WatchSamplerTests
     }
 
     [Fact]
+    public async Task Sample_ProgressFileWrittenAsReplicateStopped_SaysItIsNotRunning()
+    {
+        _streams.AddShard();
+        _progress = Snapshot(Start, "shardId-0000", applied: 100) with { Stopped = true };
+
+        var frame = await Sampler().SampleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(ReplicateState.Stale, frame.Replicate);
+    }
+
+    [Fact]
     public async Task Sample_OldestUnreplicatedChangePastTheFraction_CarriesTheRetentionWarning()
     {
         var shard = _streams.AddShard();

@@ -13,7 +13,7 @@ internal sealed record ProgressSnapshot(DateTimeOffset WrittenAt, IReadOnlyDicti
 
 /// <summary>
 /// <c>CHECKPOINT.progress.json</c>, beside the checkpoint: a running <c>replicate</c> writes its
-/// counts there (records applied and the last batch's lag, per shard and per target region, and
+/// counts there (records applied per shard, writes per target region (one a key a batch), the last batch's lag of each, and
 /// when; and, as it stops, that it stopped), at most once a second, atomically (a temporary file renamed over it), so that
 /// <c>status --watch</c> can show throughput without reading the stream for it. Advisory only:
 /// nothing resumes from it, and the checkpoint file's format is unchanged.
@@ -32,8 +32,8 @@ internal static class ProgressFile
             writer.WriteString("streamArn", streamArn);
             writer.WriteString("writtenAt", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             writer.WriteBoolean("stopped", stopped);
-            WriteCounts(writer, "shards", progress.Shards.Snapshot());
-            WriteCounts(writer, "targets", progress.Targets.Snapshot());
+            WriteCounts(writer, "shards", "recordsApplied", progress.Shards.Snapshot());
+            WriteCounts(writer, "targets", "writes", progress.Targets.Snapshot());
             writer.WriteEndObject();
         });
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -51,7 +51,7 @@ internal static class ProgressFile
             var root = document.RootElement;
             return root.GetProperty("version").GetInt32() != 1
                 ? null
-                : new ProgressSnapshot(root.GetProperty("writtenAt").GetDateTimeOffset(), ReadCounts(root.GetProperty("shards")), ReadCounts(root.GetProperty("targets")))
+                : new ProgressSnapshot(root.GetProperty("writtenAt").GetDateTimeOffset(), ReadCounts(root.GetProperty("shards"), "recordsApplied"), ReadCounts(root.GetProperty("targets"), "writes"))
                 {
                     Stopped = root.TryGetProperty("stopped", out var stopped) && stopped.GetBoolean(),
                 };
@@ -63,13 +63,13 @@ internal static class ProgressFile
         }
     }
 
-    private static void WriteCounts(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, AppliedCount> counts)
+    private static void WriteCounts(Utf8JsonWriter writer, string name, string countName, IReadOnlyDictionary<string, AppliedCount> counts)
     {
         writer.WriteStartObject(name);
         foreach (var (key, count) in counts.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             writer.WriteStartObject(key);
-            writer.WriteNumber("recordsApplied", count.RecordsApplied);
+            writer.WriteNumber(countName, count.RecordsApplied);
             if (!double.IsNaN(count.LastLagMs))
             {
                 writer.WriteNumber("lastLagMs", Math.Round(count.LastLagMs, 1));
@@ -81,10 +81,10 @@ internal static class ProgressFile
         writer.WriteEndObject();
     }
 
-    private static Dictionary<string, AppliedCount> ReadCounts(JsonElement element) => element.EnumerateObject().ToDictionary(
+    private static Dictionary<string, AppliedCount> ReadCounts(JsonElement element, string countName) => element.EnumerateObject().ToDictionary(
         property => property.Name,
         property => new AppliedCount(
-            property.Value.GetProperty("recordsApplied").GetInt64(),
+            property.Value.GetProperty(countName).GetInt64(),
             property.Value.TryGetProperty("lastLagMs", out var lag) ? lag.GetDouble() : double.NaN),
         StringComparer.Ordinal);
 }

@@ -25,7 +25,7 @@ internal static class WatchView
         List<IRenderable> rows = [shards];
         if (frame.Targets.Count > 0)
         {
-            var targets = new Table().AddColumns("Target region", "Applied/s", "Last lag");
+            var targets = new Table().AddColumns("Target region", "Writes/s", "Last lag");
             foreach (var target in frame.Targets)
             {
                 targets.AddRow(Markup.Escape(target.Region), Rate(target.RecordsPerSecond), target.LastLagMs is { } lag ? $"{lag:0} ms" : "-");
@@ -47,8 +47,8 @@ internal static class WatchView
     public static string Line(WatchFrame frame)
     {
         var shards = frame.Shards.Select(shard =>
-            $"{shard.ShardId} {shard.State}: {Behind(shard)} behind, oldest {Age(shard.OldestAge)}, {Rate(shard.RecordsPerSecond)}/s, lag {Sparkline.Render(shard.Lag).TrimStart()} (max {Seconds(shard.Lag.Max() ?? 0)})");
-        var targets = frame.Targets.Select(target => $"target {target.Region}: {Rate(target.RecordsPerSecond)}/s, last lag {(target.LastLagMs is { } lag ? $"{lag:0} ms" : "-")}");
+            $"{shard.ShardId} {shard.State}: {Behind(shard)} behind, oldest {Age(shard.OldestAge)}, {Rate(shard.RecordsPerSecond)} applied/s, lag {Sparkline.Render(shard.Lag).TrimStart()} (max {Seconds(shard.Lag.Max() ?? 0)})");
+        var targets = frame.Targets.Select(target => $"target {target.Region}: {Rate(target.RecordsPerSecond)} writes/s, last lag {(target.LastLagMs is { } lag ? $"{lag:0} ms" : "-")}");
         return string.Join("; ", [$"{frame.At.UtcDateTime:HH:mm:ss}", .. shards, .. targets, $"replicate {Replicate(frame.Replicate)}", .. Problems(frame)]);
     }
 
@@ -100,7 +100,7 @@ internal static class WatchView
         {
             writer.WriteStartObject();
             writer.WriteString("region", target.Region);
-            WriteNumber(writer, "recordsPerSecond", target.RecordsPerSecond is { } rate ? Math.Round(rate, 1) : null);
+            WriteNumber(writer, "writesPerSecond", target.RecordsPerSecond is { } rate ? Math.Round(rate, 1) : null);
             WriteNumber(writer, "lastLagMs", target.LastLagMs);
             writer.WriteEndObject();
         }

@@ -58,7 +58,7 @@ public sealed class PollerProgress
     /// <summary>By shard id: records applied and the last batch's lag (for <c>status --watch</c>, through the progress file).</summary>
     public AppliedCounts Shards { get; } = new();
 
-    /// <summary>By target region: records applied (one latency sample each) and the last batch's lag.</summary>
+    /// <summary>By target region: writes made (one a key a batch: a latency sample each) and the last batch's lag.</summary>
     public AppliedCounts Targets { get; } = new();
 
     internal void Add(BatchReport report, string? shardId = null)

@@ -138,7 +138,10 @@ public sealed partial class StatusWatchTests(MotoServer moto) : IDisposable
         });
         var last = frames[^1];
         Assert.Equal("running", last.GetProperty("replicate").GetString());
-        Assert.Equal(TargetRegion, Assert.Single(last.GetProperty("targets").EnumerateArray()).GetProperty("region").GetString());
+        var target = Assert.Single(last.GetProperty("targets").EnumerateArray());
+        Assert.Equal(TargetRegion, target.GetProperty("region").GetString());
+        Assert.Equal(JsonValueKind.Number, target.GetProperty("lastLagMs").ValueKind);
+        Assert.True(target.TryGetProperty("writesPerSecond", out _));
         Assert.Equal(JsonValueKind.Number, last.GetProperty("shards")[0].GetProperty("recordsPerSecond").ValueKind);
     }
 }

@@ -113,7 +113,8 @@ public sealed class StatusWatchTests
         var shard = _h.Streams.AddShard();
         _h.WriteMany(shard, 5);
         using var interrupt = new CancellationTokenSource();
-        _time.CreateTimer(_ => interrupt.Cancel(), null, TimeSpan.FromSeconds(2.5), Timeout.InfiniteTimeSpan);
+        // Held: a timer nothing refers to may be collected before it fires.
+        using var ctrlC = _time.CreateTimer(_ => interrupt.Cancel(), null, TimeSpan.FromSeconds(2.5), Timeout.InfiniteTimeSpan);
 
         var (code, lines) = await WatchAsync(_h.Streams, refreshes: 1000, interval: TimeSpan.FromSeconds(1), interrupt: interrupt);
 

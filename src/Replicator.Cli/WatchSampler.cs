@@ -7,8 +7,10 @@ namespace Replicator.Cli;
 /// the stream. It must never take a reader slot that replicate (or Lambda's mapping) needs, since
 /// DynamoDB throttles a shard read by more than two readers at once. So it reads the shards in turn,
 /// awaiting each GetRecords before the next: at most one GetRecords in flight in all, never two on
-/// one shard; and it asks a shard for a page at most once every <see cref="ReplicationOptions.WatchReadGap"/>
-/// (one a second), whatever the refresh interval: a shard read this recently is shown from what was read.
+/// one shard. And it asks a shard for at most one page a refresh, and only if <see cref="ReplicationOptions.WatchReadGap"/>
+/// (a second) has passed since the start of the refresh that last read it, whatever the refresh
+/// interval: about one GetRecords a second per shard at most, beside a reader's four. A shard read
+/// this recently is shown from what was read.
 /// </summary>
 internal sealed class WatchSampler(
     IStreamsApi streams,

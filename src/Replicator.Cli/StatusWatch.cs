@@ -33,7 +33,7 @@ internal static class StatusWatch
                 await LoopAsync(sampler, settings, time, frame =>
                 {
                     last = frame;
-                    console.Profile.Out.Writer.WriteLine(settings.Output == OutputFormat.Json ? WatchView.Json(frame) : WatchView.Line(frame));
+                    console.Profile.Out.Writer.WriteLine(settings.Output == OutputFormat.Json ? WatchJson.Render(frame) : WatchView.Line(frame));
                     console.Profile.Out.Writer.Flush();
                 }, interrupt).ConfigureAwait(false);
             }

@@ -13,7 +13,7 @@ internal sealed record ShardWatch(
     string? Error);
 
 /// <summary>One target region in one refresh, from replicate's progress file: writes a second (one a key a batch) and the last batch's lag.</summary>
-internal sealed record TargetWatch(string Region, double? RecordsPerSecond, double? LastLagMs);
+internal sealed record TargetWatch(string Region, double? WritesPerSecond, double? LastLagMs);
 
 /// <summary>Where replicate's progress file stands: written within the last few seconds, older (replicate stopped), or none.</summary>
 internal enum ReplicateState : byte { Running, Stale, Unknown }

@@ -4,7 +4,7 @@ using Spectre.Console.Rendering;
 
 namespace Replicator.Cli;
 
-/// <summary>How a refresh of <c>status --watch</c> is shown: a live table on a terminal, one text line or one JSON object a refresh otherwise.</summary>
+/// <summary>How a refresh of <c>status --watch</c> is shown: a live table on a terminal, one text line a refresh otherwise (JSON: <see cref="WatchJson"/>).</summary>
 internal static class WatchView
 {
     public static IRenderable Live(WatchFrame frame, string checkpointFile)
@@ -28,7 +28,7 @@ internal static class WatchView
             var targets = new Table().AddColumns("Target region", "Writes/s", "Last lag");
             foreach (var target in frame.Targets)
             {
-                targets.AddRow(Markup.Escape(target.Region), Rate(target.RecordsPerSecond), target.LastLagMs is { } lag ? $"{lag:0} ms" : "-");
+                targets.AddRow(Markup.Escape(target.Region), Rate(target.WritesPerSecond), target.LastLagMs is { } lag ? $"{lag:0} ms" : "-");
             }
 
             rows.Add(targets);
@@ -48,86 +48,12 @@ internal static class WatchView
     {
         var shards = frame.Shards.Select(shard =>
             $"{shard.ShardId} {shard.State}: {Behind(shard)} behind, oldest {Age(shard.OldestAge)}, {Rate(shard.RecordsPerSecond)} applied/s, lag {Sparkline.Render(shard.Lag).TrimStart()} (max {Seconds(shard.Lag.Max() ?? 0)})");
-        var targets = frame.Targets.Select(target => $"target {target.Region}: {Rate(target.RecordsPerSecond)} writes/s, last lag {(target.LastLagMs is { } lag ? $"{lag:0} ms" : "-")}");
+        var targets = frame.Targets.Select(target => $"target {target.Region}: {Rate(target.WritesPerSecond)} writes/s, last lag {(target.LastLagMs is { } lag ? $"{lag:0} ms" : "-")}");
         return string.Join("; ", [$"{frame.At.UtcDateTime:HH:mm:ss}", .. shards, .. targets, $"replicate {Replicate(frame.Replicate)}", .. Problems(frame)]);
     }
 
-    public static string Json(WatchFrame frame) => JsonText.Render(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("time", frame.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        writer.WriteString("streamArn", frame.StreamArn);
-        writer.WriteString("replicate", frame.Replicate.ToString().ToLowerInvariant());
-        if (frame.DataLost is { } lost)
-        {
-            writer.WriteString("error", lost);
-        }
-
-        writer.WriteNumber("lagSliceSeconds", LagHistory.SliceSeconds);
-        writer.WriteStartArray("shards");
-        foreach (var shard in frame.Shards)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("shardId", shard.ShardId);
-            writer.WriteString("state", shard.State);
-            writer.WriteNumber("recordsBehind", shard.Behind);
-            writer.WriteBoolean("recordsBehindIsLowerBound", shard.AtLeast);
-            WriteNumber(writer, "oldestUnreplicatedAgeSeconds", shard.OldestAge is { } age ? Math.Round(Math.Max(0, age.TotalSeconds), 1) : null);
-            WriteNumber(writer, "recordsPerSecond", shard.RecordsPerSecond is { } rate ? Math.Round(rate, 1) : null);
-            writer.WriteStartArray("lagSeconds");
-            foreach (var slice in shard.Lag)
-            {
-                WriteNumber(writer, null, slice is { } seconds ? Math.Round(seconds, 1) : null);
-            }
-
-            writer.WriteEndArray();
-            if (shard.Warning is { } warning)
-            {
-                writer.WriteString("retentionWarning", warning);
-            }
-
-            if (shard.Error is { } error)
-            {
-                writer.WriteString("error", error);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("targets");
-        foreach (var target in frame.Targets)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("region", target.Region);
-            WriteNumber(writer, "writesPerSecond", target.RecordsPerSecond is { } rate ? Math.Round(rate, 1) : null);
-            WriteNumber(writer, "lastLagMs", target.LastLagMs);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
-
     private static IEnumerable<string> Problems(WatchFrame frame) =>
         frame.Shards.Select(shard => shard.Warning).Concat(frame.Shards.Select(shard => shard.Error)).Append(frame.DataLost).OfType<string>().Distinct(StringComparer.Ordinal);
-
-    private static void WriteNumber(System.Text.Json.Utf8JsonWriter writer, string? name, double? value)
-    {
-        if (name is not null)
-        {
-            writer.WritePropertyName(name);
-        }
-
-        if (value is { } number)
-        {
-            writer.WriteNumberValue(number);
-        }
-        else
-        {
-            writer.WriteNullValue();
-        }
-    }
 
     private static string Behind(ShardWatch shard) => $"{(shard.AtLeast ? "≥ " : "")}{shard.Behind}";
 

@@ -125,7 +125,7 @@ public sealed class WatchSamplerTests
         Assert.Equal(ReplicateState.Running, frame.Replicate);
         Assert.Equal(60, Assert.Single(frame.Shards).RecordsPerSecond);
         var target = Assert.Single(frame.Targets);
-        Assert.Equal(("us-west-2", 60.0, 42.0), (target.Region, target.RecordsPerSecond, target.LastLagMs));
+        Assert.Equal(("us-west-2", 60.0, 42.0), (target.Region, target.WritesPerSecond, target.LastLagMs));
     }
 
     [Fact]

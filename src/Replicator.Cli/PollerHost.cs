@@ -16,7 +16,8 @@ internal sealed record ReplicationRequest(
     string? DeadLetterQueueUrl = null,
     TtlDeletes TtlDeletes = TtlDeletes.Replicate,
     TimeSpan? IdleDelay = null,
-    MultiActive.MultiActiveSettings? MultiActive = null);
+    MultiActive.MultiActiveSettings? MultiActive = null,
+    double RetentionWarning = ReplicationOptions.DefaultRetentionWarning);
 
 /// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
 internal static class PollerHost
@@ -65,7 +66,7 @@ internal static class PollerHost
             engine = new ReplicationEngine(targets, deadLetters, replication, TimeProvider.System, new Random());
         }
 
-        var settings = new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle };
+        var settings = new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle, RetentionWarning = request.RetentionWarning };
         return new StreamPoller(
             clients.Streams(request.Source.Region),
             engine,

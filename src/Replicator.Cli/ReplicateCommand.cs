@@ -62,12 +62,13 @@ internal static class ReplicateCommand
             },
         };
 
+        var retentionWarning = RetentionWarningOption.Create("Log a warning (once a shard, each time it happens)");
         var mode = MultiActiveOptions.Mode();
         var metadataAttribute = MultiActiveOptions.MetadataAttribute();
         var tombstoneRetention = MultiActiveOptions.TombstoneRetention();
         var command = new Command("replicate", "Read the source table's stream and apply every change to the targets, checkpointing as it goes. Ctrl-C stops after the batch in flight.")
         {
-            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, mode, metadataAttribute, tombstoneRetention, output,
+            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, output,
         };
         command.SetAction(async (parsed, _) =>
         {
@@ -80,7 +81,8 @@ internal static class ReplicateCommand
                 parsed.GetValue(stopAfterIdle) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 parsed.GetValue(deadLetterQueue),
                 parsed.GetValue(ttlDeletes),
-                parsed.GetValue(idleDelay) is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null);
+                parsed.GetValue(idleDelay) is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null,
+                RetentionWarning: parsed.GetValue(retentionWarning));
             if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
             {
                 if (request.TtlDeletes == TtlDeletes.Skip)
@@ -121,9 +123,11 @@ internal static class ReplicateCommand
 
         var run = poller.RunAsync(interrupt);
         var lastReport = DateTimeOffset.UtcNow;
+        var progressWritable = true;
         while (!run.IsCompleted)
         {
             await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            progressWritable = progressWritable && WriteProgress(request.CheckpointPath, streamArn, poller.Progress);
             if (request.MultiActive is not null)
             {
                 // A running replicator keeps its checkpoint fresh even with nothing to write: only downtime ages it (CheckpointAge).
@@ -138,6 +142,7 @@ internal static class ReplicateCommand
         }
 
         var outcome = await run.ConfigureAwait(false);
+        _ = progressWritable && WriteProgress(request.CheckpointPath, streamArn, poller.Progress, stopped: true);
         var exit = outcome.Stop == PollerStop.Failed || outcome.ShardsFailing ? ExitCodes.Failed : ExitCodes.Ok;
         if (output == OutputFormat.Json)
         {
@@ -165,6 +170,24 @@ internal static class ReplicateCommand
         }
 
         return exit;
+    }
+
+    /// <summary>
+    /// The progress file for <c>status --watch</c>, about once a second. A failure to write it never
+    /// stops replication: it is said once, and the file is not tried again (the watch then falls back).
+    /// </summary>
+    private static bool WriteProgress(string checkpointPath, string streamArn, PollerProgress progress, bool stopped = false)
+    {
+        try
+        {
+            ProgressFile.Write(checkpointPath, streamArn, progress, DateTimeOffset.UtcNow, stopped);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} could not write the progress file {ProgressFile.PathFor(checkpointPath)} ({e.Message}); replication goes on without it");
+            return false;
+        }
     }
 
     /// <summary>The counts of multi-active mode, zero before its first batch: a run that found nothing to do says so too.</summary>

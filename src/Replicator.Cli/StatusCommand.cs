@@ -26,27 +26,64 @@ internal static class StatusCommand
         var endpoint = CommonOptions.Endpoint();
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
-        var command = new Command("status", "Show, per shard of the source's stream, the checkpoint and how many records (and how old a change) are not yet replicated.")
+        var retentionWarning = RetentionWarningOption.Create("Warn");
+        var watch = new Option<bool>("--watch")
         {
-            source, endpoint, checkpoint, output,
+            Description = "Keep watching: a live view refreshed every second (per shard: behind, the oldest unreplicated change, records applied a second, the lag of the last minutes as a chart) until Ctrl-C. Not on a terminal, or with --output json, one line or JSON object a refresh.",
+        };
+        var interval = new Option<double?>("--interval")
+        {
+            Description = $"With --watch: seconds between refreshes ({MinInterval} to {MaxInterval}, default 1). Each shard is still read at most once a second.",
+            CustomParser = result => double.TryParse(result.Tokens.Single().Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= MinInterval && seconds <= MaxInterval
+                ? seconds
+                : CommonOptions.Error<double?>(result, $"--interval: '{result.Tokens.Single().Value}' is not a number of seconds from {MinInterval} to {MaxInterval} (e.g. 1)", null),
+        };
+        var maxRefreshes = new Option<int?>("--max-refreshes")
+        {
+            Description = "With --watch: stop after this many refreshes (exit 0, or 1 if data was lost), for scripts and CI. Without it, runs until Ctrl-C.",
+            CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1
+                ? n
+                : CommonOptions.Error<int?>(result, $"--max-refreshes: '{result.Tokens.Single().Value}' is not a whole number of at least 1", null),
+        };
+        var command = new Command("status", "Show, per shard of the source's stream, the checkpoint and how many records (and how old a change) are not yet replicated; --watch keeps showing it, live.")
+        {
+            source, endpoint, checkpoint, output, retentionWarning, watch, interval, maxRefreshes,
         };
         command.SetAction(async (parsed, _) =>
         {
+            var watching = parsed.GetValue(watch);
+            if (!watching && (parsed.GetValue(interval) is not null || parsed.GetValue(maxRefreshes) is not null))
+            {
+                throw new UsageException("--interval and --max-refreshes are for --watch; add --watch.");
+            }
+
             var table = parsed.GetRequiredValue(source);
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
             var path = CommonOptions.CheckpointPath(parsed.GetValue(checkpoint), table);
             var streamArn = await PollerHost.StreamArnAsync(clients, table, interrupt).ConfigureAwait(false);
-            var saved = await new FileCheckpointStore(path).LoadAsync(interrupt).ConfigureAwait(false);
+            var store = new FileCheckpointStore(path);
+            var saved = await store.LoadAsync(interrupt).ConfigureAwait(false);
             if (saved is not null && saved.StreamArn != streamArn)
             {
                 throw new UsageException($"--checkpoint: {Path.GetFullPath(path)} holds checkpoints for stream {saved.StreamArn}, not the table's stream {streamArn}.");
             }
 
+            if (watching)
+            {
+                var sampler = new WatchSampler(clients.Streams(table.Region), streamArn, store, () => ProgressFile.Read(path), TimeProvider.System, parsed.GetValue(retentionWarning));
+                var settings = new WatchSettings(TimeSpan.FromSeconds(parsed.GetValue(interval) ?? 1), parsed.GetValue(maxRefreshes), parsed.GetValue(output), Path.GetFullPath(path));
+                return await StatusWatch.RunAsync(console, sampler, settings, TimeProvider.System, interrupt).ConfigureAwait(false);
+            }
+
             var report = await ReadAsync(clients.Streams(table.Region), streamArn, saved, interrupt).ConfigureAwait(false);
-            return Write(console, parsed.GetValue(output), table, path, report);
+            return StatusOutput.Write(console, parsed.GetValue(output), table, path, report, parsed.GetValue(retentionWarning), DateTimeOffset.UtcNow);
         });
         return command;
     }
+
+    private const double MinInterval = 0.1;
+
+    private const double MaxInterval = 3600;
 
     /// <summary>Lists the shards, applies the poller's lineage rule to the checkpoints, and counts what each shard has unreplicated.</summary>
     internal static async Task<StatusReport> ReadAsync(IStreamsApi streams, string streamArn, StreamCheckpoints? saved, CancellationToken cancellationToken)
@@ -71,21 +108,6 @@ internal static class StatusCommand
         }
 
         return new StatusReport(streamArn, saved is not null, statuses, lost);
-    }
-
-    /// <summary>Prints the report; records lost from the stream make it a failure (exit 1), as they stop <c>replicate</c>.</summary>
-    internal static int Write(IAnsiConsole console, OutputFormat output, Applying.TargetTable table, string path, StatusReport report)
-    {
-        if (output == OutputFormat.Json)
-        {
-            console.Profile.Out.Writer.WriteLine(Json(path, report));
-        }
-        else
-        {
-            Render(console, table, path, report);
-        }
-
-        return report.DataLost is null ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     /// <summary>Reads past the checkpoint (at most a few pages) to count the records not yet replicated and find the oldest.</summary>
@@ -119,62 +141,4 @@ internal static class StatusCommand
         return new ShardStatus(shard, checkpoint, behind, iterator is not null, oldest);
     }
 
-    private static string Age(DateTimeOffset? time) => time is { } at ? $"{Math.Max(0, (DateTimeOffset.UtcNow - at).TotalSeconds):0} s ago" : "-";
-
-    private static void Render(IAnsiConsole console, Applying.TargetTable table, string path, StatusReport report)
-    {
-        console.MarkupLineInterpolated($"Stream of [bold]{table}[/]: {report.StreamArn}");
-        console.MarkupLineInterpolated($"Checkpoint file: {Path.GetFullPath(path)}{(report.HasCheckpoint ? "" : " (none yet: replication would start at the trim horizon)")}");
-        var grid = new Table().AddColumns("Shard", "Parent", "State", "Checkpoint", "Behind (records)", "Oldest unreplicated change");
-        foreach (var status in report.Shards)
-        {
-            grid.AddRow(
-                Markup.Escape(status.Shard.ShardId),
-                Markup.Escape(status.Shard.ParentShardId ?? "-"),
-                status.Checkpoint is { Finished: true } ? "done" : status.Shard.IsClosed ? "closed" : "open",
-                Markup.Escape(status.Checkpoint?.SequenceNumber ?? (status.Checkpoint?.StartAtLatest == true ? "latest" : "-")),
-                $"{(status.AtLeast ? "≥ " : "")}{status.Behind}",
-                Age(status.OldestUnreplicated));
-        }
-
-        console.Write(grid);
-        if (report.DataLost is { } error)
-        {
-            console.MarkupLineInterpolated($"[red]error:[/] {error}");
-        }
-    }
-
-    private static string Json(string path, StatusReport report) => JsonText.Render(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("streamArn", report.StreamArn);
-        writer.WriteString("checkpointFile", Path.GetFullPath(path));
-        writer.WriteBoolean("checkpointExists", report.HasCheckpoint);
-        if (report.DataLost is { } error)
-        {
-            writer.WriteString("error", error);
-        }
-
-        writer.WriteStartArray("shards");
-        foreach (var status in report.Shards)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("shardId", status.Shard.ShardId);
-            writer.WriteString("parentShardId", status.Shard.ParentShardId);
-            writer.WriteBoolean("closed", status.Shard.IsClosed);
-            writer.WriteBoolean("finished", status.Checkpoint?.Finished ?? false);
-            writer.WriteString("checkpoint", status.Checkpoint?.SequenceNumber);
-            writer.WriteNumber("recordsBehind", status.Behind);
-            writer.WriteBoolean("recordsBehindIsLowerBound", status.AtLeast);
-            if (status.OldestUnreplicated is { } oldest)
-            {
-                writer.WriteNumber("oldestUnreplicatedAgeSeconds", Math.Round(Math.Max(0, (DateTimeOffset.UtcNow - oldest).TotalSeconds), 1));
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
 }

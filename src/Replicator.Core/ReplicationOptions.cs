@@ -62,6 +62,19 @@ public static class ReplicationOptions
     /// <summary>A stream keeps each record for 24 hours; after that it is trimmed.</summary>
     public static readonly TimeSpan StreamRetention = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Warn when a shard's oldest unreplicated change is older than this fraction of
+    /// <see cref="StreamRetention"/>: at 0.5, after 12 hours, which leaves 12 to find and fix the cause.
+    /// </summary>
+    public const double DefaultRetentionWarning = 0.5;
+
+    /// <summary>
+    /// <c>status --watch</c> reads a shard at most once a second, with one GetRecords in flight in all:
+    /// DynamoDB allows about 5 GetRecords a second per shard, and a reader (replicate, or Lambda's
+    /// mapping) polls an idle shard four times a second.
+    /// </summary>
+    public static readonly TimeSpan WatchReadGap = TimeSpan.FromSeconds(1);
+
     /// <summary>GetRecords returns at most 1,000 records a page.</summary>
     public const int MaxRecordsPerPage = 1000;
 

@@ -32,7 +32,7 @@ internal static class PageApplier
     public static async Task<Applied> ApplyAsync(PollerParts parts, string shardId, ParsedBatch batch)
     {
         var report = await parts.Engine.ProcessAsync(batch, parts.Time.GetUtcNow() + parts.Settings.BatchTimeout, CancellationToken.None).ConfigureAwait(false);
-        parts.Progress.Add(report);
+        parts.Progress.Add(report, shardId);
         foreach (var line in Observability.ReportLines.ConflictLines(report, TableOf(parts.Settings.StreamArn)))
         {
             parts.Log(line);

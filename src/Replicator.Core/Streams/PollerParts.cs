@@ -28,6 +28,8 @@ internal sealed class PollerParts(
 
     public PollerProgress Progress { get; } = new();
 
+    public RetentionWatch Retention { get; } = new(settings.RetentionWarning);
+
     public Action<string> Log => log;
 
     /// <summary>When the last record arrived (or the run started), for the idle check.</summary>

@@ -55,7 +55,13 @@ public sealed class PollerProgress
 
     private MultiActive.MultiActiveCounts? _multiActive;
 
-    internal void Add(BatchReport report)
+    /// <summary>By shard id: records applied and the last batch's lag (for <c>status --watch</c>, through the progress file).</summary>
+    public AppliedCounts Shards { get; } = new();
+
+    /// <summary>By target region: writes made (one a key a batch: a latency sample each) and the last batch's lag.</summary>
+    public AppliedCounts Targets { get; } = new();
+
+    internal void Add(BatchReport report, string? shardId = null)
     {
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _recordsIn, report.RecordsIn);
@@ -71,7 +77,17 @@ public sealed class PollerProgress
             }
         }
 
+        foreach (var target in report.Latencies.Where(target => target.Milliseconds.Count > 0))
+        {
+            Targets.Add(target.Region, target.Milliseconds.Count, target.Milliseconds.Max());
+        }
+
         var latencies = report.Latencies.SelectMany(target => target.Milliseconds).ToList();
+        if (shardId is not null)
+        {
+            Shards.Add(shardId, report.RecordsApplied, latencies.Count > 0 ? latencies.Max() : null);
+        }
+
         if (latencies.Count > 0)
         {
             Volatile.Write(ref _lastLatencyMs, latencies.Max());

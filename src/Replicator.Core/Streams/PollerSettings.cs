@@ -28,4 +28,7 @@ public sealed record PollerSettings
     public TimeSpan BaseRetryDelay { get; init; } = ReplicationOptions.DefaultPollerBaseRetryDelay;
 
     public TimeSpan MaxRetryDelay { get; init; } = ReplicationOptions.DefaultPollerMaxRetryDelay;
+
+    /// <summary>Log a warning when a shard's oldest unreplicated change passes this fraction of the stream's retention (0 to 1, exclusive).</summary>
+    public double RetentionWarning { get; init; } = ReplicationOptions.DefaultRetentionWarning;
 }

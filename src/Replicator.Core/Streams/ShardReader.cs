@@ -100,6 +100,15 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             return Attempt<Step>.Again(e.Message);
         }
 
+        // A page starts at the shard's first unreplicated record, so its oldest record is the shard's
+        // oldest unreplicated change. Only a caught-up shard has none: one empty page is not the head.
+        var caughtUp = page.Batch.Count == 0 && Volatile.Read(ref _emptyPages) + 1 >= ReplicationOptions.EmptyPagesToCatchUp;
+        if ((page.Batch.Records.Count > 0 || caughtUp)
+            && parts.Retention.Observe(shard.ShardId, page.Batch.Records.Min(record => record.ApproximateCreationTime), parts.Time.GetUtcNow()) is { } warning)
+        {
+            parts.Log(warning);
+        }
+
         if (page.Batch.Count > 0)
         {
             // Records: not caught up, whether or not this batch applies.

@@ -15,14 +15,14 @@ internal static class Events
     public static string Event(params string[] records) => "{\"Records\":[" + string.Join(",", records) + "]}";
 
     /// <summary>A record on key <c>pk = key</c> whose new image carries <c>v = version</c>.</summary>
-    public static string Record(string eventName, string key, long sequenceNumber, int? version = null, bool ttl = false, string viewType = "NEW_AND_OLD_IMAGES")
+    public static string Record(string eventName, string key, long sequenceNumber, int? version = null, bool ttl = false, string viewType = "NEW_AND_OLD_IMAGES", long createdAt = 1700000000)
     {
         var keys = $$$"""{"pk":{"S":"{{{key}}}"}}""";
         var newImage = eventName == "REMOVE" || viewType is "KEYS_ONLY" or "OLD_IMAGE"
             ? ""
             : $$$""","NewImage":{"pk":{"S":"{{{key}}}"},"v":{"N":"{{{version ?? 0}}}"}}""";
         var identity = ttl ? """ "userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"},""" : "";
-        return $$$"""{"eventID":"e{{{sequenceNumber}}}","eventName":"{{{eventName}}}","eventSource":"aws:dynamodb","awsRegion":"us-east-1",{{{identity}}}"dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{{{keys}}}{{{newImage}}},"SequenceNumber":"{{{sequenceNumber}}}","SizeBytes":40,"StreamViewType":"{{{viewType}}}"}}""";
+        return $$$"""{"eventID":"e{{{sequenceNumber}}}","eventName":"{{{eventName}}}","eventSource":"aws:dynamodb","awsRegion":"us-east-1",{{{identity}}}"dynamodb":{"ApproximateCreationDateTime":{{{createdAt}}},"Keys":{{{keys}}}{{{newImage}}},"SequenceNumber":"{{{sequenceNumber}}}","SizeBytes":40,"StreamViewType":"{{{viewType}}}"}}""";
     }
 
     public static Dictionary<string, DynamoValue> Item(string key, int version) => new()

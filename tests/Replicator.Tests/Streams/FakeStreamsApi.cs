@@ -71,8 +71,8 @@ internal sealed class FakeStreamsApi : IStreamsApi
         }
     }
 
-    /// <summary>Appends a change on key <c>pk</c> (REMOVE when <paramref name="version"/> is null); returns its sequence number.</summary>
-    public long Append(string shardId, string key, int? version)
+    /// <summary>Appends a change on key <c>pk</c> (REMOVE when <paramref name="version"/> is null), made at <paramref name="createdAt"/> (default 2023-11-14T22:13:20Z); returns its sequence number.</summary>
+    public long Append(string shardId, string key, int? version, DateTimeOffset? createdAt = null)
     {
         lock (_gate)
         {
@@ -83,7 +83,7 @@ internal sealed class FakeStreamsApi : IStreamsApi
             }
 
             var sequenceNumber = _nextSequenceNumber++;
-            shard.Records.Add((sequenceNumber, Events.Record(version is null ? "REMOVE" : "MODIFY", key, sequenceNumber, version)));
+            shard.Records.Add((sequenceNumber, Events.Record(version is null ? "REMOVE" : "MODIFY", key, sequenceNumber, version, createdAt: createdAt?.ToUnixTimeSeconds() ?? 1700000000)));
             return sequenceNumber;
         }
     }

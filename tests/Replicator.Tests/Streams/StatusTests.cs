@@ -11,11 +11,14 @@ public sealed class StatusTests
 {
     private readonly PollerHarness _h = new();
 
-    private async Task<(int ExitCode, string Output)> StatusAsync(OutputFormat format)
+    /// <summary>When the fake stream's records are made, unless a test says otherwise (Events.Record).</summary>
+    private static readonly DateTimeOffset Created = DateTimeOffset.FromUnixTimeSeconds(1700000000);
+
+    private async Task<(int ExitCode, string Output)> StatusAsync(OutputFormat format, DateTimeOffset? now = null, double retentionWarning = ReplicationOptions.DefaultRetentionWarning)
     {
         var report = await StatusCommand.ReadAsync(_h.Streams, FakeStreamsApi.Arn, _h.Checkpoints.Current, TestContext.Current.CancellationToken);
         var text = new StringWriter();
-        var code = StatusCommand.Write(Replicator.Tests.Cli.CliRunner.Console(text), format, new TargetTable("us-east-1", "source"), "checkpoint.json", report);
+        var code = StatusOutput.Write(Replicator.Tests.Cli.CliRunner.Console(text), format, new TargetTable("us-east-1", "source"), "checkpoint.json", report, retentionWarning, now ?? Created + TimeSpan.FromMinutes(1));
         return (code, text.ToString());
     }
 
@@ -99,5 +102,55 @@ public sealed class StatusTests
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("Data was lost from the stream", output, StringComparison.Ordinal);
         Assert.Contains(shard, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(OutputFormat.Text)]
+    [InlineData(OutputFormat.Json)]
+    public async Task Status_OldestUnreplicatedChangePastTheRetentionWarning_WarnsButExitsOk(OutputFormat format)
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 3);
+
+        var (code, output) = await StatusAsync(format, now: Created + TimeSpan.FromHours(13.1));
+
+        Assert.Equal(ExitCodes.Ok, code); // Nothing is lost yet.
+        var warning = format == OutputFormat.Json ? ShardOf(output, shard).GetProperty("retentionWarning").GetString() : output;
+        Assert.Contains($"warning: shard {shard}: the oldest unreplicated change is 13.1 h old, past 50% of the stream's 24 h retention; at 24 h records are lost", warning, StringComparison.Ordinal);
+        Assert.Contains("backfill", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_OldestUnreplicatedChangeWithinTheRetentionWarning_HasNoWarning()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 3);
+
+        var (_, output) = await StatusAsync(OutputFormat.Json, now: Created + TimeSpan.FromHours(11.9));
+
+        Assert.False(ShardOf(output, shard).TryGetProperty("retentionWarning", out _));
+    }
+
+    [Fact]
+    public async Task Status_RetentionWarningFraction_SetsTheThreshold()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 3);
+
+        var (_, output) = await StatusAsync(OutputFormat.Text, now: Created + TimeSpan.FromHours(7), retentionWarning: 0.25);
+
+        Assert.Contains("7.0 h old, past 25% of the stream's 24 h retention", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_CaughtUpShard_HasNoWarningHoweverOldItsRecords()
+    {
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 3);
+        await _h.RunAsync();
+
+        var (_, output) = await StatusAsync(OutputFormat.Text, now: Created + TimeSpan.FromHours(23));
+
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
     }
 }

@@ -44,8 +44,12 @@ public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDea
         var request = new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body };
         if (queueUrl.EndsWith(".fifo", StringComparison.Ordinal))
         {
-            request.MessageGroupId = "replicator";
-            request.MessageDeduplicationId = DeduplicationId(letter);
+            // A group of its own: FIFO returns no message of a group while one of it is in flight, so with
+            // one group for all, a letter that redrive keeps (hidden until its visibility timeout) would hide
+            // every later one. Order between letters means nothing to redrive, which reads the source anew.
+            var id = DeduplicationId(letter);
+            request.MessageGroupId = id;
+            request.MessageDeduplicationId = id;
         }
 
         return client.SendMessageAsync(request, cancellationToken);

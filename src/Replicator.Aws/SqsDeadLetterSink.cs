@@ -13,7 +13,8 @@ namespace Replicator.Aws;
 /// target it was bound for, and the error. A record too large for one message (over SQS's 1 MiB,
 /// or over the queue's own smaller <c>MaximumMessageSize</c>, which SQS reports by refusing it) is
 /// sent without its body and marked <c>"truncated": true</c> (the sequence number, eventID and
-/// error still say which it was). A record that cannot go as JSON text (invalid UTF-8, a character
+/// error still say which it was, and <c>"keys"</c>, the record's <c>dynamodb.Keys</c>, which key:
+/// all redrive needs). A record that cannot go as JSON text (invalid UTF-8, a character
 /// SQS refuses in a message body such as U+FFFF, or not JSON at all) goes base64-encoded instead,
 /// as <c>"recordBase64"</c> with <c>"recordEncoding": "base64"</c> and the reason, so that its exact
 /// bytes survive.
@@ -44,8 +45,12 @@ public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDea
         var request = new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body };
         if (queueUrl.EndsWith(".fifo", StringComparison.Ordinal))
         {
-            request.MessageGroupId = "replicator";
-            request.MessageDeduplicationId = DeduplicationId(letter);
+            // A group of its own: FIFO returns no message of a group while one of it is in flight, so with
+            // one group for all, a letter that redrive keeps (hidden until its visibility timeout) would hide
+            // every later one. Order between letters means nothing to redrive, which reads the source anew.
+            var id = DeduplicationId(letter);
+            request.MessageGroupId = id;
+            request.MessageDeduplicationId = id;
         }
 
         return client.SendMessageAsync(request, cancellationToken);
@@ -112,6 +117,13 @@ public sealed class SqsDeadLetterSink(IAmazonSQS client, string queueUrl) : IDea
         if (!includeRecord)
         {
             writer.WriteBoolean("truncated", true);
+
+            // The key is small and all redrive needs: without it, a letter too large for the queue could only be repaired by hand.
+            if (Replicator.Redrive.LetterKeys.RawKeys(letter.Record.Span) is { } keys && SqsMessageText.WhyNotAsJson(keys) is null)
+            {
+                writer.WritePropertyName("keys");
+                writer.WriteRawValue(keys, skipInputValidation: true);
+            }
         }
         else if (SqsMessageText.WhyNotAsJson(letter.Record.Span) is { } reason)
         {

@@ -38,8 +38,16 @@ internal sealed class WatchSampler(
         var now = time.GetUtcNow();
         if (_description is null || now - _described >= DescribeEvery)
         {
-            _description = await streams.DescribeStreamAsync(streamArn, cancellationToken).ConfigureAwait(false);
-            _described = now;
+            try
+            {
+                _description = await streams.DescribeStreamAsync(streamArn, cancellationToken).ConfigureAwait(false);
+                _described = now;
+            }
+            catch (StreamsException e) when (e.Kind == StreamsErrorKind.Retryable && _description is not null)
+            {
+                // Throttled or a blip (the client does not retry): a long watch meets one sooner or later.
+                // The shards last listed are read on; the list is asked for again at the next refresh.
+            }
         }
 
         var saved = await checkpoints.LoadAsync(cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,30 @@ internal static class LetterKeys
             return (null, "the record has no dynamodb.Keys object");
         }
 
+        return ReadKeys(keys);
+    }
+
+    /// <summary>The raw <c>dynamodb.Keys</c> JSON of a record, or null (not JSON, no such object): what a truncated letter keeps.</summary>
+    public static byte[]? RawKeys(ReadOnlySpan<byte> record)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(record.ToArray(), new JsonDocumentOptions { MaxDepth = 256 });
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("dynamodb", out var body) && body.ValueKind == JsonValueKind.Object
+                && body.TryGetProperty("Keys", out var keys) && keys.ValueKind == JsonValueKind.Object
+                ? System.Text.Encoding.UTF8.GetBytes(keys.GetRawText())
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A key from a <c>dynamodb.Keys</c> object: one or two attributes, each S, N or B.</summary>
+    public static (ItemKey? Key, string? Problem) ReadKeys(JsonElement keys)
+    {
         var attributes = new Dictionary<string, DynamoValue>(StringComparer.Ordinal);
         foreach (var attribute in keys.EnumerateObject())
         {

@@ -55,7 +55,10 @@ public static class LetterReader
     {
         if (root.TryGetProperty("truncated", out var truncated) && truncated.ValueKind == JsonValueKind.True)
         {
-            return (null, "the letter is truncated (the record was too large for a message), so its key is not in it");
+            // The record was too large for a message; the sink keeps its dynamodb.Keys where it could read them.
+            return root.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Object
+                ? LetterKeys.ReadKeys(keys)
+                : (null, "the letter is truncated (the record was too large for a message), so its key is not in it");
         }
 
         if (root.TryGetProperty("record", out var record))

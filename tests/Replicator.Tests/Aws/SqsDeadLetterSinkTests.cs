@@ -48,6 +48,44 @@ public sealed class SqsDeadLetterSinkTests
     }
 
     [Fact]
+    public async Task Send_FifoLetters_EachGoInAGroupOfItsOwn_SoALetterThatStaysHoldsNoOtherBack()
+    {
+        // A FIFO queue returns no message of a group while one of that group is in flight: with one
+        // group for all, a letter redrive keeps (hidden for its visibility timeout) hides every later letter.
+        await using var sqs = new RuntimeApiRecorder(Sent);
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq.fifo");
+
+        await sink.SendAsync(Letter("1", "e1", """{"a":1}"""), Cancellation);
+        await sink.SendAsync(Letter("2", "e2", """{"a":2}"""), Cancellation);
+
+        var groups = Enumerable.Range(0, 2).Select(i => (string?)Sent(sqs, i)["MessageGroupId"]).ToList();
+        Assert.All(groups, group => Assert.False(string.IsNullOrEmpty(group)));
+        Assert.NotEqual(groups[0], groups[1]);
+    }
+
+    [Fact]
+    public async Task Send_LetterTooLargeForTheQueue_GoesTruncated_WithItsKey()
+    {
+        await using var sqs = new RuntimeApiRecorder(request => JsonNode.Parse(request.Text)!["MessageBody"]!.ToString().Length > 256 * 1024
+            ? new ScriptedAnswer(
+                400,
+                """{"__type":"com.amazonaws.sqs#InvalidParameterValue","Message":"One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes."}""",
+                new Dictionary<string, string>(JsonHeaders) { ["x-amzn-query-error"] = "InvalidParameterValue;Sender" })
+            : Sent(request));
+        using var clients = Clients(sqs);
+        var sink = new SqsDeadLetterSink(clients.Sqs("us-west-2"), $"http://{sqs.Address}/123456789012/dlq");
+        var record = $$$"""{"eventName":"MODIFY","dynamodb":{"Keys":{"pk":{"S":"big"},"sk":{"N":"7"}},"NewImage":{"x":{"S":"{{{new string('x', 300 * 1024)}}}"}},"SequenceNumber":"9"}}""";
+
+        await sink.SendAsync(Letter("9", "e9", record), Cancellation);
+
+        var body = JsonNode.Parse((string)Sent(sqs, 1)["MessageBody"]!)!;
+        Assert.True((bool?)body["truncated"]);
+        Assert.Null(body["record"]);
+        Assert.Equal("""{"pk":{"S":"big"},"sk":{"N":"7"}}""", body["keys"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Send_LetterUnder1MiB_IsSentWhole()
     {
         await using var sqs = new RuntimeApiRecorder(Sent);

@@ -42,6 +42,16 @@ public sealed class LetterReaderTests
         Assert.Equal(KeyA, Assert.IsType<Letter.DeadLetter>(LetterReader.Read(body)).Key);
     }
 
+    [Fact]
+    public void Read_TruncatedDeadLetter_StillNamesItsKey()
+    {
+        // A record too large for the queue (256 KiB by default) goes without its images, but with its key.
+        var letter = Assert.IsType<Letter.DeadLetter>(LetterReader.Read(Letters.OfRecord("us-west-2:users", Events.Record("MODIFY", "a", 5, 1), 5, truncated: true)));
+
+        Assert.Equal(new ItemKey(new Dictionary<string, DynamoValue> { ["pk"] = DynamoValue.String("a") }), letter.Key);
+        Assert.Null(letter.KeyProblem);
+    }
+
     [Theory]
     [InlineData("truncated", "truncated")]
     [InlineData("garbage", "not JSON")]
@@ -51,7 +61,7 @@ public sealed class LetterReaderTests
     {
         var body = kind switch
         {
-            "truncated" => Letters.OfRecord("us-west-2:users", Events.Record("MODIFY", "a", 5, 1), 5, truncated: true),
+            "truncated" => Letters.OfRecord("us-west-2:users", "{not json", 5, truncated: true),
             "garbage" => SqsDeadLetterSink.Body(new DeadLetter(null, "unreadable", null, null, Encoding.UTF8.GetBytes("{not json")), includeRecord: true),
             "nokeys" => Letters.OfRecord(null, """{"dynamodb":{"SequenceNumber":"5"}}""", 5),
             _ => Letters.OfRecord(null, """{"dynamodb":{"Keys":{"pk":{"M":{}}},"SequenceNumber":"5"}}""", 5),

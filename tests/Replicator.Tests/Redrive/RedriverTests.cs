@@ -99,10 +99,10 @@ public sealed class RedriverTests
     }
 
     [Fact]
-    public async Task Redrive_TruncatedLetter_StaysWithItsReason_WhileTheOthersOfItsBatchAreRedriven()
+    public async Task Redrive_TruncatedLetterWithoutAKey_StaysWithItsReason_WhileTheOthersOfItsBatchAreRedriven()
     {
         _source.Put(Events.Item("a", 2));
-        _queue.Send(Letters.OfRecord("us-west-2:source", Events.Record("MODIFY", "z", 9, 1), 9, truncated: true));
+        _queue.Send(Letters.OfRecord("us-west-2:source", "{not json", 9, truncated: true));
         _queue.Send(Letters.Dead("us-west-2:source", "a", 10));
 
         var report = await Redriver().RunAsync(TestContext.Current.CancellationToken);
@@ -111,6 +111,19 @@ public sealed class RedriverTests
         Assert.Equal(KeptReason.NoKey, Assert.Single(report.Kept).Reason);
         Assert.Contains("truncated", Assert.Single(_queue.Bodies), StringComparison.Ordinal);
         Assert.Equal(2, Version(_west, "a"));
+    }
+
+    [Fact]
+    public async Task Redrive_TruncatedLetterOfARecordTooLargeForTheQueue_IsRedrivenByItsKey()
+    {
+        _source.Put(Events.Item("z", 3));
+        _queue.Send(Letters.OfRecord("us-west-2:source", Events.Record("MODIFY", "z", 9, 1), 9, truncated: true));
+
+        var report = await Redriver().RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal((1, 1), (report.LettersRead, report.Redriven));
+        Assert.Equal(3, Version(_west, "z"));
+        Assert.Empty(_queue.Bodies);
     }
 
     [Fact]

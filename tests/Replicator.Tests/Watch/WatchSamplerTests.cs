@@ -189,6 +189,24 @@ public sealed class WatchSamplerTests
         Assert.All(status.Lag.Take(LagHistory.Columns - 2), slice => Assert.Null(slice));
     }
 
+    [Fact]
+    public async Task Sample_ShardListThrottledOnALaterRefresh_ShowsTheLastKnownShards_AndReadsThemOn()
+    {
+        var shard = _streams.AddShard();
+        Write(shard, 25);
+        var sampler = Sampler();
+        await NextAsync(sampler, TimeSpan.Zero);
+
+        // DescribeStream is read again every ten seconds; a long watch meets a throttled or failed one sooner or later.
+        _streams.ThrottleNext = 1;
+        var status = await NextAsync(sampler, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(shard, status.ShardId);
+        Assert.Equal(20, status.Behind);
+        await NextAsync(sampler);
+        Assert.Equal(3, _streams.Calls.Count(call => call == "DescribeStream")); // The failed one is asked again at the next refresh.
+    }
+
     private static ProgressSnapshot Snapshot(DateTimeOffset at, string shard, long applied) => new(
         at,
         new Dictionary<string, AppliedCount> { [shard] = new(applied, 42) },

@@ -120,7 +120,8 @@ internal static class StatusCommand
 
         var iterator = checkpoint?.SequenceNumber is { } after
             ? await streams.GetShardIteratorAsync(streamArn, shard.ShardId, ShardIteratorType.AfterSequenceNumber, after, cancellationToken).ConfigureAwait(false)
-            : await streams.GetShardIteratorAsync(streamArn, shard.ShardId, ShardIteratorType.TrimHorizon, null, cancellationToken).ConfigureAwait(false);
+            // replicate --start-at latest skips what the stream held before it started: not behind.
+            : await streams.GetShardIteratorAsync(streamArn, shard.ShardId, checkpoint is { StartAtLatest: true } ? ShardIteratorType.Latest : ShardIteratorType.TrimHorizon, null, cancellationToken).ConfigureAwait(false);
         var behind = 0;
         var emptyPages = 0;
         DateTimeOffset? oldest = null;

@@ -48,6 +48,23 @@ public sealed class StatusTests
     }
 
     [Fact]
+    public async Task Status_CheckpointThatStartsAtLatest_CountsNothingTheStreamHeldBefore_AndWarnsOfNone()
+    {
+        // replicate --start-at latest leaves this checkpoint until its first record: the records
+        // the stream held before are not to be replicated, so they are neither behind nor at risk.
+        var shard = _h.Streams.AddShard();
+        _h.WriteMany(shard, 10);
+        await _h.Checkpoints.SaveAsync(new StreamCheckpoints(FakeStreamsApi.Arn, new Dictionary<string, ShardCheckpoint> { [shard] = new(null, StartAtLatest: true) }), TestContext.Current.CancellationToken);
+
+        var (code, output) = await StatusAsync(OutputFormat.Json, now: Created + TimeSpan.FromHours(13));
+
+        Assert.Equal(0, code);
+        var status = ShardOf(output, shard);
+        Assert.Equal(0, status.GetProperty("recordsBehind").GetInt32());
+        Assert.False(status.TryGetProperty("retentionWarning", out var warning) && warning.ValueKind == JsonValueKind.String);
+    }
+
+    [Fact]
     public async Task Status_NothingLost_HasNoErrorAndExitsOk()
     {
         var shard = _h.Streams.AddShard();

@@ -128,7 +128,7 @@ internal sealed class RangeReader(IStreamsApi streams, Retry retry, TimeProvider
 
         if (!sawEnd && lost is null)
         {
-            lost = $"the range's last record ({batch.End}) was not found in {batch.ShardId} (read up to {(last is { } l ? l.Value : "nothing")})";
+            lost = $"the range's last record ({batch.End}) was not found in {batch.ShardId} (read up to {(last is { } l ? l.Value : "nothing")}; on an open shard the stream may just not have answered with it yet: run redrive again first)";
         }
 
         return new RangeKeys(keys, lost, unreadable);

@@ -107,7 +107,9 @@ class Replicator:
                 self.ready.set()
 
     def stop(self):
-        self.process.send_signal(signal.SIGINT)
+        # SIGTERM, which replicate handles as Ctrl-C: a background job of a shell without job
+        # control starts with SIGINT ignored, and then a SIGINT would never stop it.
+        self.process.send_signal(signal.SIGTERM)
         try:
             code = self.process.wait(30)
         except subprocess.TimeoutExpired:

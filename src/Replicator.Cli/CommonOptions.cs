@@ -71,6 +71,15 @@ internal static class CommonOptions
         given ?? Path.Combine(".replicator", $"{source.Region}.{source.TableName}.checkpoint.json");
 
     /// <summary>A duration such as 90s, 30m, 6h or 7d.</summary>
+    /// <summary>An SQS queue URL option (<c>--dead-letter-queue</c>, <c>--queue</c>): an absolute http(s) URL, else exit 2 naming the option.</summary>
+    public static Option<string?> QueueUrl(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri.ToString()
+            : Error<string?>(result, $"{name}: '{result.Tokens.Single().Value}' is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/dead-letters", null),
+    };
+
     public static Option<TimeSpan?> Duration(string name, string description) => new(name)
     {
         Description = description,

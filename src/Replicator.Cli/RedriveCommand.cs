@@ -20,14 +20,10 @@ internal static class RedriveCommand
 {
     public static Command Create(IAnsiConsole console, CancellationToken interrupt)
     {
-        var queue = new Option<string>("--queue")
-        {
-            Description = "The SQS queue URL to redrive: the dead-letter queue (poison records), the event source mapping's on-failure queue (batches Lambda gave up on), or one holding both.",
-            Required = true,
-            CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? uri.ToString()
-                : CommonOptions.Error(result, $"--queue: '{result.Tokens.Single().Value}' is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/dead-letters", ""),
-        };
+        var queue = CommonOptions.QueueUrl(
+            "--queue",
+            "The SQS queue URL to redrive: the dead-letter queue (poison records), the event source mapping's on-failure queue (batches Lambda gave up on), or one holding both.");
+        queue.Required = true;
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
         var endpoint = CommonOptions.Endpoint();
@@ -72,7 +68,7 @@ internal static class RedriveCommand
                 throw new UsageException($"--visibility-timeout: {Durations.Format(timeout)} is longer than SQS allows (12h).");
             }
 
-            var queueUrl = parsed.GetRequiredValue(queue);
+            var queueUrl = parsed.GetRequiredValue(queue)!; // required, and the parser never yields null for a value it accepts
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
             var identity = (await Tables.ResolveAsync(clients, sourceTable, "--source", interrupt).ConfigureAwait(false)).Identity;

@@ -43,13 +43,9 @@ internal static class ReplicateCommand
                 ? milliseconds
                 : CommonOptions.Error<int?>(result, $"--idle-delay-ms: '{result.Tokens.Single().Value}' is not a whole number of milliseconds from 0 to {MaxIdleDelayMs} (e.g. 250)", null),
         };
-        var deadLetterQueue = new Option<string?>("--dead-letter-queue")
-        {
-            Description = "SQS queue URL for records that can never apply (validation errors, items too large for a target). Without one, such a record stops its shard.",
-            CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? uri.ToString()
-                : CommonOptions.Error<string?>(result, $"--dead-letter-queue: '{result.Tokens.Single().Value}' is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/dead-letters", null),
-        };
+        var deadLetterQueue = CommonOptions.QueueUrl(
+            "--dead-letter-queue",
+            "SQS queue URL for records that can never apply (validation errors, items too large for a target). Without one, such a record stops its shard.");
         var ttlDeletes = new Option<TtlDeletes>("--ttl-deletes")
         {
             Description = "replicate (the default) or skip deletes made by DynamoDB's time-to-live.",

@@ -17,6 +17,7 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
     private SequenceNumber? _retryAt;
     private int _emptyPages;
     private int _failing;
+    private readonly ReplayedRecords _replayed = new();
 
     public StreamShard Shard => shard;
 
@@ -34,6 +35,8 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
         {
             while (true)
             {
+                // Reads and applies that finish without waiting (in memory) would otherwise never see the stop.
+                stop.ThrowIfCancellationRequested();
                 var step = await parts.Retry.RunAsync(ReadPageAsync, RetryBudget.Unbounded, Transient, stop).ConfigureAwait(false);
                 switch (step)
                 {
@@ -102,6 +105,8 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
 
         // A page starts at the shard's first unreplicated record, so its oldest record is the shard's
         // oldest unreplicated change. Only a caught-up shard has none: one empty page is not the head.
+        var read = page.Batch;
+        page = page with { Batch = _replayed.Without(read) };
         var caughtUp = page.Batch.Count == 0 && Volatile.Read(ref _emptyPages) + 1 >= ReplicationOptions.EmptyPagesToCatchUp;
         if ((page.Batch.Records.Count > 0 || caughtUp)
             && parts.Retention.Observe(shard.ShardId, page.Batch.Records.Min(record => record.ApproximateCreationTime), parts.Time.GetUtcNow()) is { } warning)
@@ -125,6 +130,8 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             Volatile.Write(ref _failing, 0);
             _retryAt = null;
         }
+
+        _replayed.Applied(read);
 
         if (page.NextShardIterator is null)
         {

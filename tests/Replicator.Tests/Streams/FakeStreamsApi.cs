@@ -88,6 +88,30 @@ internal sealed class FakeStreamsApi : IStreamsApi
         }
     }
 
+    /// <summary>
+    /// Numbers positions as moto does: a number's position is its distance from the shard's first
+    /// number, and a page's next iterator is after the page's highest number. Moto numbers two
+    /// records written at once alike (<see cref="AppendNumberedAsLast"/>), so then the iterator
+    /// after that number starts at the second of them, on every read.
+    /// </summary>
+    public bool MotoNumbering { get; set; }
+
+    /// <summary>A change with the same sequence number as the shard's last record (another event id): moto's two writes at once.</summary>
+    public void AppendNumberedAsLast(string shardId, string key, int version)
+    {
+        lock (_gate)
+        {
+            var shard = Find(shardId);
+            var sequenceNumber = shard.Records[^1].SequenceNumber;
+            var json = Events.Record("MODIFY", key, sequenceNumber, version, createdAt: 1700000000)
+                .Replace($"\"eventID\":\"e{sequenceNumber}\"", $"\"eventID\":\"e{sequenceNumber}-again\"", StringComparison.Ordinal);
+            shard.Records.Add((sequenceNumber, json));
+
+            // Moto's next number is the shard's length again, one past the number it gave twice.
+            _nextSequenceNumber++;
+        }
+    }
+
     public void Close(string shardId)
     {
         lock (_gate)
@@ -181,7 +205,9 @@ internal sealed class FakeStreamsApi : IStreamsApi
             else
             {
                 var wanted = long.Parse(sequenceNumber!, CultureInfo.InvariantCulture);
-                var index = shard.Records.FindIndex(record => record.SequenceNumber == wanted);
+                var index = MotoNumbering && shard.Records.Count > 0
+                    ? (int)(wanted - shard.Records[0].SequenceNumber)
+                    : shard.Records.FindIndex(record => record.SequenceNumber == wanted);
                 if (index < 0)
                 {
                     throw new StreamsException(StreamsErrorKind.Fatal, $"ValidationException: sequence number {sequenceNumber} is not in {shardId}");
@@ -230,7 +256,7 @@ internal sealed class FakeStreamsApi : IStreamsApi
             }
 
             var page = shard.Records.Skip(at.Position).Take(PageSize).ToList();
-            var next = at.Position + page.Count;
+            var next = MotoNumbering && page.Count > 0 ? (int)(page.Max(record => record.SequenceNumber) - shard.Records[0].SequenceNumber) + 1 : at.Position + page.Count;
             Call($"GetRecords {at.ShardId} -> {page.Count}");
             var json = Encoding.UTF8.GetBytes(Events.Event([.. page.Select(record => record.Json)]));
             var nextIterator = shard.Closed && next >= shard.Records.Count ? null : Iterator(shard.Id, next);

@@ -33,6 +33,11 @@ public sealed record AttributePath(IReadOnlyList<string> Names)
         return value;
     }
 
+    /// <summary>Paths are equal when their names are (a record would compare the lists by reference).</summary>
+    public bool Equals(AttributePath? other) => other is not null && Names.SequenceEqual(other.Names, StringComparer.Ordinal);
+
+    public override int GetHashCode() => Names.Aggregate(0, (hash, name) => HashCode.Combine(hash, name.GetHashCode(StringComparison.Ordinal)));
+
     public override string ToString() => string.Join('.', Names.Select(Quoted));
 
     private static string Quoted(string name) => FilterLexer.IsPlainName(name) ? name : $"`{name}`";

@@ -20,7 +20,10 @@ internal sealed class FilterOptions
     {
     }
 
-    public Option<ItemFilter?> Filter { get; } = new("--filter")
+    public Option<ItemFilter?> Filter { get; } = NewFilter();
+
+    /// <summary>A <c>--filter</c> option (also taken alone by <c>filter-criteria</c>).</summary>
+    public static Option<ItemFilter?> NewFilter() => new("--filter")
     {
         Description = "Replicate only the items this expression matches, judged on each change's new image: an item that stops matching is deleted from the targets, one that starts matching is written. " +
             "DynamoDB-style, values in place: begins_with(pk, \"tenant#eu\"), status = \"active\", count <> 0, flag = true, attribute_exists(email), attribute_not_exists(deletedAt), combined with and, or, not and parentheses (docs/filtering.md).",

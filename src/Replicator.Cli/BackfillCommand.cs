@@ -37,12 +37,14 @@ internal static class BackfillCommand
         {
             source, targets, endpoint, checkpoint, segments, mode, metadataAttribute, output,
         };
+        var filters = FilterOptions.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
             var targetTables = parsed.GetRequiredValue(targets);
             string? multiActive = null;
             string checkpointPath;
+            var selection = filters.Selection(parsed, parsed.GetValue(mode) == ReplicationMode.MultiActive);
             if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
             {
                 MultiActiveOptions.CheckRegions(sourceTable, targetTables);
@@ -70,7 +72,7 @@ internal static class BackfillCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!);
             var request = new BackfillRequest(sourceTable, targetTables, parsed.GetValue(segments), checkpointPath);
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
-            return await RunAsync(console, clients, request, multiActive, parsed.GetValue(endpoint), parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
+            return await RunAsync(console, clients, request, multiActive, parsed.GetValue(endpoint), parsed.GetValue(output) == OutputFormat.Json, interrupt, selection).ConfigureAwait(false);
         });
         return command;
     }
@@ -84,7 +86,8 @@ internal static class BackfillCommand
         Path.Combine(".replicator", $"{source.Region}.{source.TableName}.copy-to.{string.Join("+", targets.Select(target => $"{target.Region}.{target.TableName}"))}");
 
     /// <param name="metadataAttribute">Multi-active mode's metadata attribute; null in one-way mode.</param>
-    private static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, BackfillRequest request, string? metadataAttribute, Uri? endpoint, bool json, CancellationToken interrupt)
+    /// <param name="selection">One-way: copy only what replicate would (the items the filter matches, projected).</param>
+    private static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, BackfillRequest request, string? metadataAttribute, Uri? endpoint, bool json, CancellationToken interrupt, Filtering.ItemSelection? selection = null)
     {
         await Tables.CheckAsync(clients, request.Source, request.Targets, interrupt).ConfigureAwait(false);
         string streamArn;
@@ -105,8 +108,13 @@ internal static class BackfillCommand
         }
 
         // Scans over the JSON protocol: a scanned item stays the answer's bytes, sent into the targets' writes as they are.
-        var sourceReader = clients.TableReader(request.Source);
+        ITableReader sourceReader = clients.TableReader(request.Source);
         await CheckKeySchemasAsync(clients, sourceReader, request.Targets, interrupt).ConfigureAwait(false);
+        if (selection is { IsAll: false })
+        {
+            sourceReader = new Filtering.SelectedTableReader(sourceReader, selection);
+        }
+
         var streams = metadataAttribute is null ? clients.Streams(request.Source.Region) : null;
         var backfiller = new Backfiller(sourceReader, writers, streams, TimeProvider.System, new Random(), line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"));
         var run = backfiller.RunAsync(request, streamArn, interrupt);

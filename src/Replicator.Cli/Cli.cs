@@ -37,6 +37,7 @@ internal static class Cli
             ConflictsCommand.Create(console, interrupt.Token),
             SetupCommand.Create(console, interrupt.Token),
             RedriveCommand.Create(console, interrupt.Token),
+            FilterCriteriaCommand.Create(console),
         };
 
         var parsed = root.Parse(args);

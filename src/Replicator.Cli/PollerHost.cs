@@ -17,7 +17,8 @@ internal sealed record ReplicationRequest(
     TtlDeletes TtlDeletes = TtlDeletes.Replicate,
     TimeSpan? IdleDelay = null,
     MultiActive.MultiActiveSettings? MultiActive = null,
-    double RetentionWarning = ReplicationOptions.DefaultRetentionWarning);
+    double RetentionWarning = ReplicationOptions.DefaultRetentionWarning,
+    Filtering.ItemSelection? Selection = null);
 
 /// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
 internal static class PollerHost
@@ -63,7 +64,7 @@ internal static class PollerHost
         }
         else
         {
-            engine = new ReplicationEngine(targets, deadLetters, replication, TimeProvider.System, new Random());
+            engine = new ReplicationEngine(targets, deadLetters, replication, TimeProvider.System, new Random(), request.Selection);
         }
 
         var settings = new PollerSettings { StreamArn = streamArn, StartAt = request.StartAt, StopAfterIdle = request.StopAfterIdle, RetentionWarning = request.RetentionWarning };

@@ -48,11 +48,13 @@ internal static class RedriveCommand
         {
             queue, source, targets, endpoint, dryRun, maxMessages, visibility, mode, metadataAttribute, output,
         };
+        var filters = FilterOptions.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
             var targetTables = parsed.GetRequiredValue(targets);
             var multiActive = parsed.GetValue(mode) == ReplicationMode.MultiActive;
+            var selection = filters.Selection(parsed, multiActive);
             if (multiActive)
             {
                 MultiActiveOptions.CheckRegions(sourceTable, targetTables);
@@ -95,7 +97,9 @@ internal static class RedriveCommand
                 MultiActive = multiActive,
             };
             var letters = new SqsLetterQueue(clients.Sqs(AwsClients.RegionOfQueue(queueUrl) ?? sourceTable.Region), queueUrl);
-            var redriver = new Redriver(letters, clients.TableReader(sourceTable), writers, clients.Streams(sourceTable.Region), settings, TimeProvider.System, new Random());
+            // Filtered: the source's current item is written projected if it matches, and deleted on the targets if not.
+            var sourceReader = selection.IsAll ? clients.TableReader(sourceTable) : new Filtering.SelectedTableReader(clients.TableReader(sourceTable), selection);
+            var redriver = new Redriver(letters, sourceReader, writers, clients.Streams(sourceTable.Region), settings, TimeProvider.System, new Random());
             return await RunAsync(console, redriver, parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
         });
         return command;

@@ -66,6 +66,7 @@ internal static class ReplicateCommand
         {
             source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, output,
         };
+        var filters = FilterOptions.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -78,7 +79,8 @@ internal static class ReplicateCommand
                 parsed.GetValue(deadLetterQueue),
                 parsed.GetValue(ttlDeletes),
                 parsed.GetValue(idleDelay) is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null,
-                RetentionWarning: parsed.GetValue(retentionWarning));
+                RetentionWarning: parsed.GetValue(retentionWarning),
+                Selection: filters.Selection(parsed, parsed.GetValue(mode) == ReplicationMode.MultiActive));
             if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
             {
                 if (request.TtlDeletes == TtlDeletes.Skip)

@@ -48,6 +48,7 @@ internal static class VerifyCommand
         {
             source, targets, endpoint, segments, settle, repair, mode, metadataAttribute, output,
         };
+        var filters = FilterOptions.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -59,6 +60,7 @@ internal static class VerifyCommand
                 Repair = parsed.GetValue(repair),
             };
             string? metadata = null;
+            var selection = filters.Selection(parsed, parsed.GetValue(mode) == ReplicationMode.MultiActive);
             if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
             {
                 if (settings.Repair)
@@ -72,13 +74,14 @@ internal static class VerifyCommand
 
             using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
-            return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt, metadata).ConfigureAwait(false);
+            return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt, metadata, selection).ConfigureAwait(false);
         });
         return command;
     }
 
     /// <param name="metadataAttribute">Multi-active: the metadata attribute, compared without its per-region field (<see cref="MultiActive.ReplicaReader"/>).</param>
-    internal static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets, VerifySettings settings, bool json, CancellationToken interrupt, string? metadataAttribute = null)
+    /// <param name="selection">One-way: the source as the deployment replicates it (filtered, projected), which the targets must equal.</param>
+    internal static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets, VerifySettings settings, bool json, CancellationToken interrupt, string? metadataAttribute = null, Filtering.ItemSelection? selection = null)
     {
         ITableReader Reader(TargetTable table)
         {
@@ -87,7 +90,7 @@ internal static class VerifyCommand
         }
 
         var verifier = new TableVerifier(
-            Reader(source),
+            selection is { IsAll: false } ? new Filtering.SelectedTableReader(Reader(source), selection) : Reader(source),
             targets.Select(target => new VerifyTarget(Reader(target), clients.Writer(target))).ToList(),
             settings,
             TimeProvider.System,

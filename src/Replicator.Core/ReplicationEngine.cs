@@ -21,9 +21,9 @@ public sealed class ReplicationEngine
     private readonly ReplicationSettings _settings;
     private readonly TimeProvider _time;
 
-    /// <summary>One-way replication to <paramref name="targets"/>.</summary>
-    public ReplicationEngine(IReadOnlyList<ITargetWriter> targets, IDeadLetterSink? deadLetters, ReplicationSettings settings, TimeProvider time, Random random)
-        : this(new OneWayMode(targets.Count > 0 ? targets : throw new ArgumentException("At least one target is needed.", nameof(targets)), new Applier(settings, time, random), settings.TtlDeletes), deadLetters, settings, time)
+    /// <summary>One-way replication to <paramref name="targets"/> of what <paramref name="selection"/> selects (default: everything).</summary>
+    public ReplicationEngine(IReadOnlyList<ITargetWriter> targets, IDeadLetterSink? deadLetters, ReplicationSettings settings, TimeProvider time, Random random, Filtering.ItemSelection? selection = null)
+        : this(new OneWayMode(targets.Count > 0 ? targets : throw new ArgumentException("At least one target is needed.", nameof(targets)), new Applier(settings, time, random), settings.TtlDeletes, selection ?? Filtering.ItemSelection.All), deadLetters, settings, time)
     {
     }
 

@@ -19,10 +19,15 @@ internal sealed record TargetResults(TargetTable Target, IReadOnlyList<ActionRes
 /// <summary>What a plan came to on every target, and, in multi-active mode, what was done and the conflicts found.</summary>
 internal sealed record AppliedPlan(IReadOnlyList<TargetResults> Targets, MultiActiveCounts? Counts = null, IReadOnlyList<Conflict>? Conflicts = null);
 
-/// <summary>One-way: the batch coalesced to one write per key, each target written on its own (BatchWriteItem).</summary>
-internal sealed class OneWayMode(IReadOnlyList<ITargetWriter> targets, Applier applier, TtlDeletes ttlDeletes) : IReplicationMode
+/// <summary>
+/// One-way: the batch coalesced to one write per key, each target written on its own
+/// (BatchWriteItem). With a filter or projection, each key's last new image goes through the
+/// selection: a put that no longer matches deletes the key, so the target converges on the
+/// selected source whichever way an item crosses the filter.
+/// </summary>
+internal sealed class OneWayMode(IReadOnlyList<ITargetWriter> targets, Applier applier, TtlDeletes ttlDeletes, Filtering.ItemSelection selection) : IReplicationMode
 {
-    public ReplicationPlan Plan(ParsedBatch batch) => Planner.Plan(batch, ttlDeletes);
+    public ReplicationPlan Plan(ParsedBatch batch) => selection.Apply(Planner.Plan(batch, ttlDeletes));
 
     public async Task<AppliedPlan> ApplyAsync(ReplicationPlan plan, DateTimeOffset deadline, CancellationToken cancellationToken) =>
         new(await Task.WhenAll(targets.Select(async target =>

@@ -17,6 +17,9 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
     /// <summary>The function's name, when Lambda runs it (null otherwise).</summary>
     public string? FunctionName { get; init; }
 
+    /// <summary>One-way: what of the source replicates (<see cref="FilterVariables"/>); everything by default.</summary>
+    public Filtering.ItemSelection Selection { get; init; } = Filtering.ItemSelection.All;
+
     /// <summary>Required: where to replicate to, e.g. <c>us-west-2:users,eu-west-1:users</c>.</summary>
     public const string TargetsVariable = "REPLICATION_TARGETS";
 
@@ -73,6 +76,7 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
             multiActive)
         {
             FunctionName = Value(environment, FunctionNameVariable),
+            Selection = FilterVariables.Load(name => Value(environment, name), multiActive is not null, ModeVariable),
         };
     }
 

@@ -47,7 +47,7 @@ internal sealed class ReplicationFunction(IEngineSource engines, TimeProvider ti
         var targets = configuration.Targets
             .Select(clients.Writer)
             .ToList();
-        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random), configuration.Targets, time, log, configuration.FunctionName);
+        return new ReplicationFunction(new ReplicationEngine(targets, deadLetters, configuration.Settings, time, random, configuration.Selection), configuration.Targets, time, log, configuration.FunctionName);
     }
 
     public async Task<InvocationResult> HandleAsync(Invocation invocation, CancellationToken cancellationToken)

@@ -42,6 +42,13 @@ locals {
   # Versions name their region: a multi-active set has one replica a region.
   shared_regions = local.multi_active ? distinct([for i, r in local.target_regions : r if index(local.target_regions, r) != i || r == local.region]) : []
 
+  # Filtering (docs/filtering.md): only the variables that are set, so an unfiltered function's environment is as before.
+  filter_variables = { for k, v in {
+    REPLICATION_FILTER             = var.replication_filter
+    REPLICATION_INCLUDE_ATTRIBUTES = join(",", var.include_attributes)
+    REPLICATION_EXCLUDE_ATTRIBUTES = join(",", var.exclude_attributes)
+  } : k => v if v != null && v != "" }
+
   mode_variables = local.multi_active ? {
     REPLICATION_MODE    = "multi-active"
     METADATA_ATTRIBUTE  = var.metadata_attribute
@@ -93,8 +100,8 @@ data "aws_dynamodb_table" "source" {
 
   lifecycle {
     postcondition {
-      condition     = self.stream_enabled && contains(var.mode == "multi-active" ? ["NEW_AND_OLD_IMAGES"] : ["NEW_AND_OLD_IMAGES", "NEW_IMAGE"], self.stream_view_type)
-      error_message = "The source table ${var.source_table_name} needs a stream with new images (and old images, in multi-active mode): enable it with view type NEW_AND_OLD_IMAGES."
+      condition     = self.stream_enabled && contains(var.mode == "multi-active" || length(var.lambda_prefilter_patterns) > 0 ? ["NEW_AND_OLD_IMAGES"] : ["NEW_AND_OLD_IMAGES", "NEW_IMAGE"], self.stream_view_type)
+      error_message = "The source table ${var.source_table_name} needs a stream with new images (and old images, in multi-active mode or with lambda_prefilter_patterns, whose patterns pass a record on its old image so that an item leaving the filter is deleted): enable it with view type NEW_AND_OLD_IMAGES."
     }
   }
 }
@@ -174,7 +181,7 @@ resource "aws_lambda_function" "replicator" {
       REPLICATION_TARGETS   = join(",", [for t in var.targets : t.table_arn])
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letters.url
       TTL_DELETES           = var.ttl_deletes
-    }, local.mode_variables)
+    }, local.mode_variables, local.filter_variables)
   }
 
   tags       = var.tags
@@ -192,6 +199,18 @@ resource "aws_lambda_function" "replicator" {
     precondition {
       condition     = length(local.shared_regions) == 0
       error_message = "In multi-active mode each region holds one replica (versions name their region), but ${join(", ", local.shared_regions)} has more than one (this module's own region is ${local.region}). Give one target a region, none in this one."
+    }
+    precondition {
+      condition     = !local.multi_active || length(local.filter_variables) == 0
+      error_message = "replication_filter, include_attributes and exclude_attributes are for one-way mode only: in multi-active mode a projected copy written in another region would be versioned there and forwarded back without the attributes left out, and an item filtered out of one region would leave its versions and deletes out of step (docs/filtering.md)."
+    }
+    precondition {
+      condition     = length(var.include_attributes) == 0 || length(var.exclude_attributes) == 0
+      error_message = "Give include_attributes or exclude_attributes, not both."
+    }
+    precondition {
+      condition     = length(var.lambda_prefilter_patterns) == 0 || var.replication_filter != null
+      error_message = "lambda_prefilter_patterns are set but replication_filter is not: the patterns must be the ones `replicator filter-criteria --filter` prints for the function's own filter."
     }
     precondition {
       condition     = !local.multi_active || var.ttl_deletes == "replicate"
@@ -212,6 +231,22 @@ resource "aws_lambda_event_source_mapping" "stream" {
   maximum_record_age_in_seconds      = var.maximum_record_age_in_seconds
   bisect_batch_on_function_error     = var.bisect_batch_on_function_error
   function_response_types            = ["ReportBatchItemFailures"]
+
+  # Opt-in: Lambda drops records no pattern passes before they cost an invocation. The patterns
+  # (from `replicator filter-criteria`) pass a record whose new or old image matches, so an item
+  # that leaves the filter or is removed is still deleted on the targets; what they cannot do is
+  # clean up copies a changed filter no longer selects (run verify --repair). docs/filtering.md.
+  dynamic "filter_criteria" {
+    for_each = length(var.lambda_prefilter_patterns) > 0 ? [1] : []
+    content {
+      dynamic "filter" {
+        for_each = var.lambda_prefilter_patterns
+        content {
+          pattern = filter.value
+        }
+      }
+    }
+  }
 
   # The side tables exist before the first batch is delivered.
   depends_on = [aws_dynamodb_table.side]

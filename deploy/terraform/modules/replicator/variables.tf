@@ -339,3 +339,33 @@ variable "tombstone_retention" {
     error_message = "tombstone_retention must be a whole number and a unit, s, m, h or d (e.g. 36h, 7d), of at least 25h."
   }
 }
+
+# ---- Filtering (one-way only; docs/filtering.md) ----------------------------------------------
+
+variable "replication_filter" {
+  description = "One-way only: replicate only the items this expression matches, judged on each change's new image (REPLICATION_FILTER), e.g. begins_with(pk, \"tenant#eu\") and status = \"active\". An item that stops matching is deleted from the targets. Null: every item."
+  type        = string
+  default     = null
+}
+
+variable "include_attributes" {
+  description = "One-way only: copy only these top-level attributes (and always the key). Not with exclude_attributes."
+  type        = list(string)
+  default     = []
+}
+
+variable "exclude_attributes" {
+  description = "One-way only: copy every attribute but these top-level ones (never the key). Not with include_attributes."
+  type        = list(string)
+  default     = []
+}
+
+variable "lambda_prefilter_patterns" {
+  description = "Opt-in: Lambda FilterCriteria patterns, exactly as `replicator filter-criteria --filter '<replication_filter>'` prints them, so Lambda never invokes the function for records the filter rejects. They pass a record whose new or old image matches (the source stream must be NEW_AND_OLD_IMAGES), so deletes and items leaving the filter still reach the targets; but a record dropped here is gone for the function: after changing replication_filter, regenerate these and run verify --repair. Empty: no prefilter, the function sees every record."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = length(var.lambda_prefilter_patterns) <= 10 && alltrue([for p in var.lambda_prefilter_patterns : can(jsondecode(p)) && length(p) <= 4096])
+    error_message = "lambda_prefilter_patterns must be at most 10 JSON patterns (Lambda takes 5 per event source mapping by default, 10 with a quota increase), each at most 4096 characters."
+  }
+}

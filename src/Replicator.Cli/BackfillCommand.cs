@@ -24,6 +24,7 @@ internal static class BackfillCommand
     {
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
+        var roles = new TargetRoleOptions();
         var endpoint = CommonOptions.Endpoint();
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
@@ -37,6 +38,7 @@ internal static class BackfillCommand
         {
             source, targets, endpoint, checkpoint, segments, mode, metadataAttribute, output,
         };
+        roles.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -69,7 +71,7 @@ internal static class BackfillCommand
             // The progress file is written before anything else, so its directory must be there (.replicator, by default, may not be yet).
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!);
             var request = new BackfillRequest(sourceTable, targetTables, parsed.GetValue(segments), checkpointPath);
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
             return await RunAsync(console, clients, request, multiActive, parsed.GetValue(endpoint), parsed.GetValue(output) == OutputFormat.Json, interrupt).ConfigureAwait(false);
         });
         return command;
@@ -215,7 +217,7 @@ internal static class BackfillCommand
             ?? throw new UsageException($"--source: table {source.Table} does not exist.");
         foreach (var target in targets)
         {
-            var shape = await new DynamoDbTableReader(clients.DynamoDb(target.Region), target).DescribeAsync(cancellationToken).ConfigureAwait(false)
+            var shape = await new DynamoDbTableReader(clients.DynamoDb(target), target).DescribeAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new UsageException($"--target: table {target} does not exist.");
             if (!shape.SameKeyAs(expected))
             {

@@ -18,10 +18,10 @@ namespace Replicator.IntegrationTests.CrossAccount;
 public sealed class AssumedRoleOnMotoTests(MotoServer moto) : IAsyncLifetime
 {
     private const string Region = "us-west-2";
-    private const string TargetAccount = "222222222222";
+    private const string TargetAccount = RoleAccount.Id;
     private static readonly string CallerKey = MotoServer.Credentials.GetCredentials().AccessKey;
 
-    private readonly AssumedRole _writer = new($"arn:aws:iam::{TargetAccount}:role/{MotoServer.UniqueName("writer")}", "ext-1", "replicator-test");
+    private readonly AssumedRole _writer = RoleAccount.NewRole(externalId: "ext-1");
     private RecordingProxy _proxy = null!;
 
     public ValueTask InitializeAsync()
@@ -34,23 +34,9 @@ public sealed class AssumedRoleOnMotoTests(MotoServer moto) : IAsyncLifetime
 
     /// <summary>Clients through the proxy that reach <paramref name="target"/> with the writer role.</summary>
     private AwsClients ClientsFor(TargetTable target) =>
-        new(MotoServer.Credentials, _proxy.Endpoint, access: new TargetAccess(new Dictionary<TargetTable, AssumedRole> { [target] = _writer }));
+        new(MotoServer.Credentials, _proxy.Endpoint, access: RoleAccount.Access(target, _writer));
 
-    /// <summary>A table in the target account, made with the role's credentials (straight to moto).</summary>
-    private async Task<TargetTable> TargetAsync()
-    {
-        var name = MotoServer.UniqueName("xacct");
-        var target = new TargetTable(Region, name, $"arn:aws:dynamodb:{Region}:{TargetAccount}:table/{name}");
-        using var clients = new AwsClients(MotoServer.Credentials, moto.Endpoint, access: new TargetAccess(new Dictionary<TargetTable, AssumedRole> { [target] = _writer }));
-        await clients.DynamoDb(target).CreateTableAsync(new CreateTableRequest
-        {
-            TableName = name,
-            BillingMode = Amazon.DynamoDBv2.BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new AttributeDefinition("pk", "S")],
-            KeySchema = [new KeySchemaElement("pk", Amazon.DynamoDBv2.KeyType.HASH)],
-        }, TestContext.Current.CancellationToken);
-        return target;
-    }
+    private Task<TargetTable> TargetAsync() => RoleAccount.CreateTableAsync(moto, Region, _writer);
 
     private static WriteAction Put(string pk) =>
         WriteAction.Copy(new ItemKey(StreamEvents.Key(pk)), StreamEvents.Item(pk, 1));

@@ -39,6 +39,9 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     private readonly ConcurrentDictionary<string, IAmazonSecurityTokenService> _sts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AssumedRole, Lazy<AssumedRoleCredentials>> _roles = new();
 
+    /// <summary>Which targets are signed with a role, and which.</summary>
+    public TargetAccess Access => _access;
+
     /// <summary>Per-request timeout; a hung connection is retried rather than waited on until the deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 

@@ -171,7 +171,7 @@ internal static class BackfillCommand
         {
             console.MarkupLineInterpolated($"Copied [bold]{result.ItemsCopied}[/] items in {result.Elapsed.TotalSeconds:0.0} s ({rate:0} items/s){(result.Resumed ? ", resumed" : "")}.");
             console.MarkupLineInterpolated($"The checkpoint {Path.GetFullPath(request.CheckpointPath)} holds the stream position from before the copy. Within 24 hours, run replicate with it to apply the changes made since:");
-            console.MarkupLineInterpolated($"  replicator replicate --source {request.Source} {string.Join(" ", request.Targets.Select(t => $"--target {t}"))} --checkpoint {request.CheckpointPath}");
+            console.MarkupLineInterpolated($"  replicator replicate --source {request.Source} {string.Join(" ", request.Targets.Select(t => TargetRoleOptions.Spell(t, clients.Access)))} --checkpoint {request.CheckpointPath}");
         }
 
         return ExitCodes.Ok;

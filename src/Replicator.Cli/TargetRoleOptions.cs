@@ -81,6 +81,14 @@ internal sealed class TargetRoleOptions
             pair => new AssumedRole(pair.Value, externalIds.GetValueOrDefault(pair.Key), session)));
     }
 
+    /// <summary>A target as options that name it again, with its role: for the commands a command suggests running next.</summary>
+    public static string Spell(TargetTable target, TargetAccess access) => access.RoleFor(target) switch
+    {
+        null => $"{TargetOption} {target}",
+        { ExternalId: null } role => $"{TargetOption} {target} --target-role {role.RoleArn}",
+        var role => $"{TargetOption} {target} --target-role {role.RoleArn} --target-external-id {role.ExternalId}",
+    };
+
     private static void Pair(Dictionary<int, string> values, string option, int target, string value, IReadOnlyList<TargetTable> targets)
     {
         if (target < 0 || target >= targets.Count)

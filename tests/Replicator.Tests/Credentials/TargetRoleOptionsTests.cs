@@ -116,4 +116,15 @@ public sealed class TargetRoleOptionsTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--target-role:", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Spell_TargetWithRoleAndExternalId_ParsesBackToTheSameAccess()
+    {
+        var access = Access("--target", "us-west-2:users", "--target-role", WriterArn, "--target-external-id", "ext-222", "--target", "eu-west-1:users");
+
+        var spelled = string.Join(" ", new[] { West, Europe }.Select(target => TargetRoleOptions.Spell(target, access)));
+
+        Assert.Equal($"--target us-west-2:users --target-role {WriterArn} --target-external-id ext-222 --target eu-west-1:users", spelled);
+        Assert.Equal(access.Roles, Access(spelled.Split(' ')).Roles);
+    }
 }

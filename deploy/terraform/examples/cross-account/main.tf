@@ -144,7 +144,8 @@ data "aws_iam_policy_document" "users_eu_west_1" {
 }
 
 resource "aws_dynamodb_resource_policy" "users_eu_west_1" {
-  provider     = aws.target_eu_west_1
-  resource_arn = module.users_eu_west_1.table_arn
+  provider = aws.target_eu_west_1
+  # The target output, not table_arn: it waits for the table, which must exist to take a policy.
+  resource_arn = module.users_eu_west_1.target.table_arn
   policy       = data.aws_iam_policy_document.users_eu_west_1.json
 }

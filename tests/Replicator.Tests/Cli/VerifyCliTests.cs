@@ -70,6 +70,6 @@ public sealed class VerifyCliTests
     [Fact]
     public void Verify_HasEveryDocumentedOption() =>
         Assert.Equal(
-            ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--mode", "--metadata-attribute", "--output"],
+            ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--mode", "--metadata-attribute", "--output", "--target-role", "--target-external-id", "--role-session-name"],
             VerifyCommand.Create(Spectre.Console.AnsiConsole.Console, CancellationToken.None).Options.Select(option => option.Name));
 }

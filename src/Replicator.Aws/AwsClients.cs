@@ -4,12 +4,14 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Replicator.Applying;
+using Replicator.Aws.Credentials;
 using Replicator.Aws.Http;
 using Replicator.Aws.MultiActive;
 using Replicator.Aws.Streams;
 using Replicator.Aws.Verification;
 using Replicator.MultiActive;
 using Replicator.Verification;
+using Amazon.SecurityToken;
 using Amazon.SQS;
 
 namespace Replicator.Aws;
@@ -21,24 +23,39 @@ namespace Replicator.Aws;
 /// many regions. Without an override, a region the SDK does not know is refused with
 /// <see cref="UnknownRegionException"/> when its first client is made, rather than sent to a host
 /// name that does not resolve. Credentials come from the SDK's standard chain unless given.
-/// SDK retries are off: the engine retries within the host's deadline.
+/// A target that <paramref name="access"/> puts behind a role is signed with that role's
+/// credentials (STS AssumeRole, with the caller's; <see cref="AssumedRoleCredentials"/>), so its
+/// clients are made per region and role. SDK retries are off: the engine retries within the host's deadline.
 /// </summary>
-public sealed class AwsClients(AWSCredentials? credentials = null, string? endpoint = null, Func<string, string?>? environment = null) : IDisposable
+public sealed class AwsClients(AWSCredentials? credentials = null, string? endpoint = null, Func<string, string?>? environment = null, TargetAccess? access = null, TimeProvider? time = null) : IDisposable
 {
     private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
-    private readonly ConcurrentDictionary<string, IAmazonDynamoDB> _dynamoDb = new(StringComparer.Ordinal);
+    private readonly TargetAccess _access = access ?? TargetAccess.None;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<(string Region, AssumedRole? Role), IAmazonDynamoDB> _dynamoDb = new();
     private readonly ConcurrentDictionary<string, IAmazonSQS> _sqs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DynamoDbStreamsClient> _streams = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<SignedJsonClient>> _writes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Region, AssumedRole? Role), Lazy<SignedJsonClient>> _writes = new();
+    private readonly ConcurrentDictionary<string, IAmazonSecurityTokenService> _sts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<AssumedRole, Lazy<AssumedRoleCredentials>> _roles = new();
+
+    /// <summary>Which targets are signed with a role, and which.</summary>
+    public TargetAccess Access => _access;
 
     /// <summary>Per-request timeout; a hung connection is retried rather than waited on until the deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    public IAmazonDynamoDB DynamoDb(string region) => _dynamoDb.GetOrAdd(region, r =>
+    /// <summary>The SDK's DynamoDB client of <paramref name="region"/>, signed with the caller's credentials.</summary>
+    public IAmazonDynamoDB DynamoDb(string region) => DynamoDb(region, null);
+
+    /// <summary>The SDK's DynamoDB client for <paramref name="table"/>: its region's, signed with its role's credentials if it has one.</summary>
+    public IAmazonDynamoDB DynamoDb(TargetTable table) => DynamoDb(table.Region, _access.RoleFor(table));
+
+    private IAmazonDynamoDB DynamoDb(string region, AssumedRole? role) => _dynamoDb.GetOrAdd((region, role), key =>
     {
         var config = new AmazonDynamoDBConfig { MaxErrorRetry = 0, Timeout = RequestTimeout };
-        Place(config, r, EndpointFor("DYNAMODB"));
-        return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
+        Place(config, key.Region, EndpointFor("DYNAMODB"));
+        return CredentialsFor(key.Region, key.Role) is { } signing ? new AmazonDynamoDBClient(signing, config) : new AmazonDynamoDBClient(config);
     });
 
     public IAmazonSQS Sqs(string region) => _sqs.GetOrAdd(region, r =>
@@ -71,7 +88,7 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     /// one HTTP client per region (<see cref="DynamoDbHttpWriter"/>), at the endpoint the SDK's client
     /// for the region would use. The credentials are resolved at the first write, as the SDK does.
     /// </summary>
-    public ITargetWriter Writer(TargetTable target) => new DynamoDbHttpWriter(WriteClient(target.Region), target);
+    public ITargetWriter Writer(TargetTable target) => new DynamoDbHttpWriter(WriteClient(target.Region, _access.RoleFor(target)), target);
 
     /// <summary>
     /// A reader of <paramref name="table"/> whose scans go over DynamoDB's JSON protocol on the
@@ -79,34 +96,56 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     /// scanned items stay the answer's bytes); its other reads go through the SDK's client.
     /// </summary>
     public ITableReader TableReader(TargetTable table) =>
-        new DynamoDbHttpTableReader(WriteClient(table.Region), new DynamoDbTableReader(DynamoDb(table.Region), table));
+        new DynamoDbHttpTableReader(WriteClient(table.Region, _access.RoleFor(table)), new DynamoDbTableReader(DynamoDb(table), table));
 
     /// <summary>
     /// One region's tables as multi-active replication and backfill write them: DynamoDB's JSON
     /// protocol (<see cref="DynamoDbHttpRegionTables"/>) over the region's one HTTP client, the one
     /// <see cref="Writer"/> uses, at the same endpoint.
     /// </summary>
-    public IRegionTables RegionTables(string region) => new DynamoDbHttpRegionTables(WriteClient(region));
+    public IRegionTables RegionTables(string region) => new DynamoDbHttpRegionTables(WriteClient(region, null));
 
-    /// <summary>Made once per region, and only once even when two threads ask at the same time: it owns an HTTP client.</summary>
-    private SignedJsonClient WriteClient(string region) => _writes.GetOrAdd(region, r => new Lazy<SignedJsonClient>(() =>
+    /// <summary>
+    /// <paramref name="table"/>'s region's tables, signed as <paramref name="table"/> is (with its role,
+    /// if it has one): a multi-active peer in another account, whose side tables are in that account too.
+    /// </summary>
+    public IRegionTables RegionTables(TargetTable table) => new DynamoDbHttpRegionTables(WriteClient(table.Region, _access.RoleFor(table)));
+
+    /// <summary>Made once per region and role, and only once even when two threads ask at the same time: it owns an HTTP client.</summary>
+    private SignedJsonClient WriteClient(string region, AssumedRole? role) => _writes.GetOrAdd((region, role), key => new Lazy<SignedJsonClient>(() =>
     {
         var url = EndpointFor("DYNAMODB");
         if (url is null)
         {
-            RequireKnown(r);
+            RequireKnown(key.Region);
         }
 
         return new SignedJsonClient(
-            r,
-            credentials,
-            url is null ? DynamoDbHttpWriter.DefaultEndpoint(r) : new Uri(url),
+            key.Region,
+            CredentialsFor(key.Region, key.Role),
+            url is null ? DynamoDbHttpWriter.DefaultEndpoint(key.Region) : new Uri(url),
             DynamoDbHttpWriter.TargetPrefix,
             "dynamodb",
             TimeProvider.System,
             SignedJsonClient.NewHttpClient(RequestTimeout),
-            ownsHttp: true);
+            ownsHttp: true)
+        {
+            SignedAs = key.Role?.RoleArn,
+        };
     })).Value;
+
+    /// <summary>The caller's credentials (null: the SDK's chain), or, for a role, its credentials, one set per role whichever region asks first.</summary>
+    private AWSCredentials? CredentialsFor(string region, AssumedRole? role) => role is null
+        ? credentials
+        : _roles.GetOrAdd(role, r => new Lazy<AssumedRoleCredentials>(() => new AssumedRoleCredentials(new StsRoleIssuer(Sts(region)), r, _time))).Value;
+
+    /// <summary>STS of the region (regional endpoints, as the SDK uses by default), signed with the caller's credentials; <c>AWS_ENDPOINT_URL_STS</c> overrides.</summary>
+    private IAmazonSecurityTokenService Sts(string region) => _sts.GetOrAdd(region, r =>
+    {
+        var config = new AmazonSecurityTokenServiceConfig { MaxErrorRetry = 2, Timeout = RequestTimeout };
+        Place(config, r, EndpointFor("STS"));
+        return credentials is null ? new AmazonSecurityTokenServiceClient(config) : new AmazonSecurityTokenServiceClient(credentials, config);
+    });
 
     /// <summary>The region of an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name, if it names one.</summary>
     public static string? RegionOfQueue(string queueUrl) =>
@@ -170,6 +209,16 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
         foreach (var client in _writes.Values.Where(made => made.IsValueCreated))
         {
             client.Value.Dispose();
+        }
+
+        foreach (var client in _sts.Values)
+        {
+            client.Dispose();
+        }
+
+        foreach (var role in _roles.Values.Where(made => made.IsValueCreated))
+        {
+            role.Value.Dispose();
         }
     }
 }

@@ -24,6 +24,7 @@ internal static class BackfillCommand
     {
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
+        var roles = new TargetRoleOptions();
         var endpoint = CommonOptions.Endpoint();
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
@@ -38,6 +39,7 @@ internal static class BackfillCommand
             source, targets, endpoint, checkpoint, segments, mode, metadataAttribute, output,
         };
         var filters = FilterOptions.AddTo(command);
+        roles.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -71,7 +73,7 @@ internal static class BackfillCommand
             // The progress file is written before anything else, so its directory must be there (.replicator, by default, may not be yet).
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!);
             var request = new BackfillRequest(sourceTable, targetTables, parsed.GetValue(segments), checkpointPath);
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
             return await RunAsync(console, clients, request, multiActive, parsed.GetValue(endpoint), parsed.GetValue(output) == OutputFormat.Json, interrupt, selection).ConfigureAwait(false);
         });
         return command;
@@ -177,7 +179,7 @@ internal static class BackfillCommand
         {
             console.MarkupLineInterpolated($"Copied [bold]{result.ItemsCopied}[/] items in {result.Elapsed.TotalSeconds:0.0} s ({rate:0} items/s){(result.Resumed ? ", resumed" : "")}.");
             console.MarkupLineInterpolated($"The checkpoint {Path.GetFullPath(request.CheckpointPath)} holds the stream position from before the copy. Within 24 hours, run replicate with it to apply the changes made since:");
-            console.MarkupLineInterpolated($"  replicator replicate --source {request.Source} {string.Join(" ", request.Targets.Select(t => $"--target {t}"))} --checkpoint {request.CheckpointPath}");
+            console.MarkupLineInterpolated($"  replicator replicate --source {request.Source} {string.Join(" ", request.Targets.Select(t => TargetRoleOptions.Spell(t, clients.Access)))} --checkpoint {request.CheckpointPath}");
         }
 
         return ExitCodes.Ok;
@@ -223,7 +225,7 @@ internal static class BackfillCommand
             ?? throw new UsageException($"--source: table {source.Table} does not exist.");
         foreach (var target in targets)
         {
-            var shape = await new DynamoDbTableReader(clients.DynamoDb(target.Region), target).DescribeAsync(cancellationToken).ConfigureAwait(false)
+            var shape = await new DynamoDbTableReader(clients.DynamoDb(target), target).DescribeAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new UsageException($"--target: table {target} does not exist.");
             if (!shape.SameKeyAs(expected))
             {

@@ -65,7 +65,7 @@ internal static class MultiActiveOptions
         var missing = new List<string>();
         foreach (var table in tables)
         {
-            missing.AddRange((await SideTables.MissingAsync(clients.DynamoDb(table.Region), table.RequestName, cancellationToken).ConfigureAwait(false)).Select(name => $"{table.Region}:{name}"));
+            missing.AddRange((await SideTables.MissingAsync(clients.DynamoDb(table), table.RequestName, cancellationToken).ConfigureAwait(false)).Select(name => $"{table.Region}:{name}"));
         }
 
         return missing;
@@ -85,7 +85,7 @@ internal static class MultiActiveOptions
     /// <summary>This region's table and the others', as the multi-active engine writes them.</summary>
     public static (Replica Local, IReadOnlyList<Replica> Peers) Replicas(AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets)
     {
-        Replica Of(TargetTable table) => new(table.Region, table.RequestName, clients.RegionTables(table.Region));
+        Replica Of(TargetTable table) => new(table.Region, table.RequestName, clients.RegionTables(table));
         return (Of(source), [.. targets.Select(Of)]);
     }
 }

@@ -26,6 +26,7 @@ internal static class RedriveCommand
         queue.Required = true;
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
+        var roles = new TargetRoleOptions();
         var endpoint = CommonOptions.Endpoint();
         var dryRun = new Option<bool>("--dry-run") { Description = "List what would be written (key, target, put or delete); write nothing, delete no letter, and leave every letter visible in the queue." };
         var maxMessages = new Option<int?>("--max-messages")
@@ -49,6 +50,7 @@ internal static class RedriveCommand
             queue, source, targets, endpoint, dryRun, maxMessages, visibility, mode, metadataAttribute, output,
         };
         var filters = FilterOptions.AddTo(command);
+        roles.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -71,7 +73,7 @@ internal static class RedriveCommand
             }
 
             var queueUrl = parsed.GetRequiredValue(queue)!; // required, and the parser never yields null for a value it accepts
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
             var identity = (await Tables.ResolveAsync(clients, sourceTable, "--source", interrupt).ConfigureAwait(false)).Identity;
             IReadOnlyList<ITargetWriter> writers;

@@ -15,6 +15,7 @@ internal static class ReplicateCommand
     {
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
+        var roles = new TargetRoleOptions();
         var endpoint = CommonOptions.Endpoint();
         var checkpoint = CommonOptions.Checkpoint();
         var output = CommonOptions.Output();
@@ -67,6 +68,7 @@ internal static class ReplicateCommand
             source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, output,
         };
         var filters = FilterOptions.AddTo(command);
+        roles.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -96,7 +98,7 @@ internal static class ReplicateCommand
                 throw new UsageException("--metadata-attribute and --tombstone-retention are for multi-active mode; add --mode multi-active.");
             }
 
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, request.Targets));
             return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt, parsed.GetValue(endpoint)).ConfigureAwait(false);
         });
         return command;

@@ -18,12 +18,14 @@ internal static class SetupCommand
         var mode = MultiActiveOptions.Mode();
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
+        var roles = new TargetRoleOptions();
         var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
         var command = new Command("setup", "Create the side tables multi-active replication needs (tombstones and conflicts, for every table of the set), the one step before replicate in every region. Safe to run again.")
         {
             mode, source, targets, endpoint, output,
         };
+        roles.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             if (parsed.GetValue(mode) != ReplicationMode.MultiActive)
@@ -34,13 +36,13 @@ internal static class SetupCommand
             var sourceTable = parsed.GetRequiredValue(source);
             var targetTables = parsed.GetRequiredValue(targets);
             MultiActiveOptions.CheckRegions(sourceTable, targetTables);
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
             var created = new List<string>();
             var tables = targetTables.Prepend(sourceTable).ToList();
             foreach (var table in tables)
             {
-                created.AddRange((await SideTables.EnsureAsync(clients.DynamoDb(table.Region), table.RequestName, interrupt).ConfigureAwait(false)).Select(name => $"{table.Region}:{name}"));
+                created.AddRange((await SideTables.EnsureAsync(clients.DynamoDb(table), table.RequestName, interrupt).ConfigureAwait(false)).Select(name => $"{table.Region}:{name}"));
             }
 
             if (parsed.GetValue(output) == OutputFormat.Json)

@@ -28,7 +28,7 @@ internal static class Tables
     {
         try
         {
-            return (await clients.DynamoDb(table.Region).DescribeTableAsync(table.RequestName, cancellationToken).ConfigureAwait(false)).Table;
+            return (await clients.DynamoDb(table).DescribeTableAsync(table.RequestName, cancellationToken).ConfigureAwait(false)).Table;
         }
         catch (ResourceNotFoundException)
         {

@@ -27,6 +27,7 @@ internal static class VerifyCommand
     {
         var source = CommonOptions.Source();
         var targets = CommonOptions.Targets();
+        var roles = new TargetRoleOptions();
         var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
         var segments = CommonOptions.Segments("per table");
@@ -49,6 +50,7 @@ internal static class VerifyCommand
             source, targets, endpoint, segments, settle, repair, mode, metadataAttribute, output,
         };
         var filters = FilterOptions.AddTo(command);
+        roles.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var sourceTable = parsed.GetRequiredValue(source);
@@ -72,7 +74,7 @@ internal static class VerifyCommand
                 metadata = MultiActiveOptions.Settings(parsed.GetRequiredValue(metadataAttribute), null).MetadataAttribute;
             }
 
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString());
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
             return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt, metadata, selection).ConfigureAwait(false);
         });

@@ -1,5 +1,6 @@
 using Replicator.Applying;
 using Replicator.Aws;
+using Replicator.Aws.Credentials;
 using Replicator.MultiActive;
 
 namespace Replicator.Lambda;
@@ -20,7 +21,10 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
     /// <summary>One-way: what of the source replicates (<see cref="FilterVariables"/>); everything by default.</summary>
     public Filtering.ItemSelection Selection { get; init; } = Filtering.ItemSelection.All;
 
-    /// <summary>Required: where to replicate to, e.g. <c>us-west-2:users,eu-west-1:users</c>.</summary>
+    /// <summary>The targets written through an assumed role (the <c>|role=</c> form of <see cref="TargetsVariable"/>); the others with the function's own credentials.</summary>
+    public TargetAccess Access { get; init; } = TargetAccess.None;
+
+    /// <summary>Required: where to replicate to, e.g. <c>us-west-2:users,eu-west-1:users</c>; a target may add <c>|role=ROLE_ARN</c> (and <c>|external-id=ID</c>), see <see cref="TargetEntries"/>.</summary>
     public const string TargetsVariable = "REPLICATION_TARGETS";
 
     /// <summary>Optional: the URL of the SQS queue that takes poison records.</summary>
@@ -44,8 +48,7 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
     /// <summary>The longest attribute name the metadata may have (as <see cref="MultiActiveSettings"/> checks it).</summary>
     private const int MaxMetadataAttributeLength = 255;
 
-    private const string TargetsForm =
-        "one or more target tables, as region:table or a table ARN, separated by commas (e.g. us-west-2:users,arn:aws:dynamodb:eu-west-1:123456789012:table/users)";
+    private const string TargetsForm = TargetEntries.Form;
 
     private const string QueueForm =
         "the URL of an SQS queue (e.g. https://sqs.us-east-1.amazonaws.com/123456789012/replicator-dead-letters), or nothing for no dead-letter queue";
@@ -61,7 +64,7 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
                 $"{TtlDeletesVariable} is 'skip', which only one-way replication takes: with {ModeVariable}=multi-active a delete by time-to-live is a versioned delete like any other, and skipping it would leave the item alive in the other regions; leave {TtlDeletesVariable} unset");
         }
 
-        var targets = TargetsOf(Value(environment, TargetsVariable));
+        var (targets, access) = TargetsOf(Value(environment, TargetsVariable), AssumedRole.SessionNameFrom(Value(environment, FunctionNameVariable)));
         if (multiActive is not null && targets.GroupBy(target => target.Region).FirstOrDefault(region => region.Count() > 1) is { } shared)
         {
             throw new ConfigurationException(
@@ -77,13 +80,14 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
         {
             FunctionName = Value(environment, FunctionNameVariable),
             Selection = FilterVariables.Load(name => Value(environment, name), multiActive is not null, ModeVariable),
+            Access = access,
         };
     }
 
     private static string? Value(Func<string, string?> environment, string name) =>
         environment(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-    private static IReadOnlyList<TargetTable> TargetsOf(string? text)
+    private static (IReadOnlyList<TargetTable>, TargetAccess) TargetsOf(string? text, string sessionName)
     {
         if (text is null)
         {
@@ -92,7 +96,7 @@ internal sealed record LambdaConfiguration(IReadOnlyList<TargetTable> Targets, D
 
         try
         {
-            return TargetTables.ParseList(text);
+            return TargetEntries.Parse(text, sessionName);
         }
         catch (FormatException e)
         {

@@ -49,7 +49,7 @@ internal sealed class LambdaHost(RuntimeApiClient runtime, ReplicationFunction f
             try
             {
                 var configuration = LambdaConfiguration.Load(environment);
-                clients = new AwsClients(environment: environment);
+                clients = new AwsClients(environment: environment, access: configuration.Access);
                 function = ReplicationFunction.Create(configuration, clients, TimeProvider.System, new Random(), log);
             }
             catch (Exception e)

@@ -11,6 +11,7 @@ namespace Replicator.Lambda;
 /// local replica, so it is built on the first batch from a table and kept for the next ones.
 /// </summary>
 /// <param name="regionTables">The tables of a region, by region name (DynamoDB in the function, memory in tests).</param>
+/// <param name="peerTables">A peer's region's tables as that peer is reached (signed with its role, when it has one); null: <paramref name="regionTables"/>.</param>
 internal sealed class MultiActiveEngines(
     Func<string, IRegionTables> regionTables,
     IReadOnlyList<TargetTable> peers,
@@ -18,7 +19,8 @@ internal sealed class MultiActiveEngines(
     ReplicationSettings settings,
     IDeadLetterSink? deadLetters,
     TimeProvider time,
-    Random random) : IEngineSource
+    Random random,
+    Func<TargetTable, IRegionTables>? peerTables = null) : IEngineSource
 {
     private readonly ConcurrentDictionary<string, IRegionTables> _regions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<TableIdentity, (ReplicationEngine Engine, string Table)> _engines = new();
@@ -65,7 +67,7 @@ internal sealed class MultiActiveEngines(
     private (ReplicationEngine, string) Build(TableIdentity source, string? functionArn)
     {
         var local = new Replica(source.Region, source.Name, Region(source.Region));
-        var replicas = peers.Select(peer => new Replica(peer.Region, PeerTableName(peer, source, functionArn), Region(peer.Region))).ToList();
+        var replicas = peers.Select(peer => new Replica(peer.Region, PeerTableName(peer, source, functionArn), peerTables?.Invoke(peer) ?? Region(peer.Region))).ToList();
         var applier = new MultiActiveApplier(local, replicas, multiActive, settings, time, random);
         return (new ReplicationEngine(applier, deadLetters, settings, time), source.Name);
     }

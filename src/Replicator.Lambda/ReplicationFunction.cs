@@ -40,7 +40,7 @@ internal sealed class ReplicationFunction(IEngineSource engines, TimeProvider ti
         if (configuration.MultiActive is { } multiActive)
         {
             var engines = new MultiActiveEngines(
-                clients.RegionTables, configuration.Targets, multiActive, configuration.Settings, deadLetters, time, random);
+                clients.RegionTables, configuration.Targets, multiActive, configuration.Settings, deadLetters, time, random, clients.RegionTables);
             return new ReplicationFunction(engines.Prepared(), time, log, configuration.FunctionName);
         }
 

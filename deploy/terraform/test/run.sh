@@ -3,7 +3,10 @@
 # validate and plan of examples/users, a least-privilege check of every IAM policy in the plan,
 # apply, checks of what was deployed (the dashboard against the metrics ReportLines.cs emits and
 # the alarms in the state), destroy (and that nothing is left); the same for examples/multi-active
-# (three regions; its IAM held to what multi-active needs; its dashboards show conflicts); a plan
+# (three regions; its IAM held to what multi-active needs; its dashboards show conflicts); then
+# examples/cross-account applied (two accounts: a target through an assumed role, one through a
+# table's resource policy) and checked by check_cross_account.py (least privilege on both sides, the
+# tables in account B, a write with the role's credentials), not destroyed; a plan
 # of two deployments in one account (test/two-instances) with a check that no account-scoped name
 # is used twice, and plans of test/bad-targets that must fail: a target that is the source table
 # itself (with iterator-age thresholds out of order, refused in the same plan), and a target
@@ -128,6 +131,7 @@ timed "fmt -check" fmt_check
 self_tests() {
   "$py" "$here/check_iam.py" --self-test "$here/fixtures/iam-star-putitem.plan.json"
   "$py" "$here/check_unique_names.py" --self-test "$here/fixtures/names-duplicate-function.plan.json"
+  "$py" -m py_compile "$here/check_cross_account.py"
 }
 timed "checker self-tests (fixtures)" self_tests
 
@@ -169,6 +173,7 @@ tar -C "$repo/deploy" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl -
   tar -C "$work" -xf -
 example="$work/terraform/examples/users"
 multi="$work/terraform/examples/multi-active"
+xacct="$work/terraform/examples/cross-account"
 two="$work/terraform/test/two-instances"
 bad="$work/terraform/test/bad-targets"
 
@@ -182,6 +187,7 @@ override() {
 }
 override "$example"
 override "$multi" moto_override_multi_active.tf.template
+override "$xacct" moto_override_cross_account.tf.template
 override "$two"
 override "$bad"
 
@@ -276,6 +282,20 @@ destroy_multi() {
   "$py" "$here/check_dashboard.py" --endpoint "$endpoint" --state "$work/multi-state.json" --gone
 }
 timed "multi-active destroy + check" destroy_multi
+
+# ---- 6c. examples/cross-account: two accounts, applied and checked -----------------------------
+# Applied without a separate plan and not destroyed (moto, and everything in it, goes at the end;
+# the users example proves destroy): the added time is init and one apply, about a minute, most of
+# it the provider's wait for the two SQS queues. The checker's self-test mutates the real state.
+timed "cross-account init" tf "$logs/xacct-init.log" -chdir="$xacct" init -input=false -no-color -plugin-dir="$plugin_dir"
+apply_cross_account() {
+  tf "$logs/xacct-apply.log" -chdir="$xacct" apply -input=false -no-color -auto-approve "${vars[@]}"
+  grep -E '^Apply complete' "$logs/xacct-apply.log" || true
+  terraform -chdir="$xacct" output -no-color -json >"$work/xacct-outputs.json"
+  terraform -chdir="$xacct" show -no-color -json >"$work/xacct-state.json"
+  "$py" "$here/check_cross_account.py" --self-test --endpoint "$endpoint" --state "$work/xacct-state.json" --outputs "$work/xacct-outputs.json"
+}
+timed "cross-account apply + check" apply_cross_account
 
 # ---- 7. two deployments in one account: distinct names -----------------------------------------
 timed "two-instances init" tf "$logs/two-init.log" -chdir="$two" init -input=false -no-color -plugin-dir="$plugin_dir"

@@ -49,6 +49,9 @@ internal sealed class SignedJsonClient : IDisposable
 
     public Uri Endpoint { get; }
 
+    /// <summary>The role this client signs as, if not the caller's own credentials: named in a refusal of access, which then says whose access was refused.</summary>
+    public string? SignedAs { get; init; }
+
     /// <summary>What is added to the local clock to sign: the offset to the server's clock learnt from a refusal (zero until then).</summary>
     public TimeSpan ClockOffset => _clock.Offset;
 
@@ -159,6 +162,11 @@ internal sealed class SignedJsonClient : IDisposable
         if (_clock.TryCorrect(code, message, response.Headers.Date, signedAt) is { } server)
         {
             return new JsonAnswer.ClockCorrected(code!, message, signedAt, server, _clock.Offset);
+        }
+
+        if (SignedAs is not null && code is "AccessDeniedException" or "UnrecognizedClientException")
+        {
+            message = $"{message} (signed with the credentials of role {SignedAs})";
         }
 
         return new JsonAnswer.Error(response.StatusCode, code, message) { Body = body };

@@ -70,6 +70,6 @@ public sealed class VerifyCliTests
     [Fact]
     public void Verify_HasEveryDocumentedOption() =>
         Assert.Equal(
-            ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--mode", "--metadata-attribute", "--output", "--filter", "--include-attributes", "--exclude-attributes"],
+            ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--mode", "--metadata-attribute", "--output", "--filter", "--include-attributes", "--exclude-attributes", "--target-role", "--target-external-id", "--role-session-name"],
             VerifyCommand.Create(Spectre.Console.AnsiConsole.Console, CancellationToken.None).Options.Select(option => option.Name));
 }

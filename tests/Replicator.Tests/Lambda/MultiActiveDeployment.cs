@@ -30,7 +30,8 @@ internal sealed class MultiActiveDeployment
     private int _invocations;
 
     /// <param name="tables">Wraps a region's tables as its peers' functions see them (to make one refuse), by default as they are.</param>
-    public MultiActiveDeployment(Func<InMemoryRegion, IRegionTables>? tables = null)
+    /// <param name="peerTables">A peer's tables as the functions reach it (its role's, in the host), by default the region's tables.</param>
+    public MultiActiveDeployment(Func<InMemoryRegion, IRegionTables>? tables = null, Func<TargetTable, IRegionTables>? peerTables = null)
     {
         Regions = [.. RegionNames.Select(name =>
         {
@@ -50,7 +51,8 @@ internal sealed class MultiActiveDeployment
                 TestSettings.FastEngine,
                 deadLetters: null,
                 TimeProvider.System,
-                new Random(i)),
+                new Random(i),
+                peerTables),
             TimeProvider.System,
             Logs[i],
             FunctionName(i)))];

@@ -19,7 +19,9 @@ resource "aws_iam_role" "replicator" {
 }
 
 locals {
-  kms_keys = distinct(compact(concat([var.kms_key_arn], [for t in var.targets : t.kms_key_arn])))
+  # A target behind a role is written with the role's credentials: the role's own policy, in the
+  # target's account, grants what it needs there (its table, its key).
+  kms_keys = distinct(compact(concat([var.kms_key_arn], [for t in local.direct_targets : t.kms_key_arn])))
 }
 
 data "aws_iam_policy_document" "replicator" {
@@ -38,11 +40,21 @@ data "aws_iam_policy_document" "replicator" {
 
   # One-way: the targets are written unconditionally, in batches.
   dynamic "statement" {
-    for_each = local.multi_active ? [] : [1]
+    for_each = local.multi_active || length(local.direct_target_arns) == 0 ? [] : [1]
     content {
       sid       = "WriteTheTargets"
       actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-      resources = [for t in var.targets : t.table_arn]
+      resources = local.direct_target_arns
+    }
+  }
+
+  # Targets in other accounts reached through a role: only that role may be assumed, nothing more.
+  dynamic "statement" {
+    for_each = length(local.target_role_arns) > 0 ? [1] : []
+    content {
+      sid       = "AssumeTheTargetRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = local.target_role_arns
     }
   }
 
@@ -69,20 +81,20 @@ data "aws_iam_policy_document" "replicator" {
   }
 
   dynamic "statement" {
-    for_each = local.multi_active ? [1] : []
+    for_each = local.multi_active && length(local.direct_target_arns) > 0 ? [1] : []
     content {
       sid       = "PeerReplicasConditionalWrites"
       actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
-      resources = local.target_arns
+      resources = local.direct_target_arns
     }
   }
 
   dynamic "statement" {
-    for_each = local.multi_active ? [1] : []
+    for_each = local.multi_active && length(local.direct_target_arns) > 0 ? [1] : []
     content {
       sid       = "PeerTombstones"
       actions   = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"]
-      resources = local.peer_tombstone_arn
+      resources = [for arn in local.direct_target_arns : "${arn}-replicator-tombstones"]
     }
   }
 

@@ -178,7 +178,7 @@ resource "aws_lambda_function" "replicator" {
 
   environment {
     variables = merge({
-      REPLICATION_TARGETS   = join(",", [for t in var.targets : t.table_arn])
+      REPLICATION_TARGETS   = local.replication_targets
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letters.url
       TTL_DELETES           = var.ttl_deletes
     }, local.mode_variables, local.filter_variables)

@@ -107,12 +107,14 @@ variable "kms_key_arn" {
 # ---- Targets --------------------------------------------------------------------------------
 
 variable "targets" {
-  description = "Target tables, usually the `target` outputs of the target-table module (one per region): region, table_name, table_arn, and kms_key_arn if the table uses a customer managed key."
+  description = "Target tables, usually the `target` outputs of the target-table module (one per region): region, table_name, table_arn, and kms_key_arn if the table uses a customer managed key. A target in another account may name role_arn, a role there that the function assumes for its writes (and external_id, if the role's trust policy asks for one): the function then gets sts:AssumeRole on that role and no DynamoDB grant on that table (see docs/cross-account.md)."
   type = list(object({
     region      = string
     table_name  = string
     table_arn   = string
     kms_key_arn = optional(string)
+    role_arn    = optional(string)
+    external_id = optional(string)
   }))
   validation {
     condition     = length(var.targets) > 0
@@ -121,6 +123,14 @@ variable "targets" {
   validation {
     condition     = alltrue([for t in var.targets : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}$", t.table_arn))])
     error_message = "Each target's table_arn must be a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : t.role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@/-]{1,512}$", t.role_arn))])
+    error_message = "Each target's role_arn, when given, must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : t.external_id == null || (t.role_arn != null && can(regex("^[a-zA-Z0-9_+=.@:/-]{2,}$", t.external_id)) && try(length(t.external_id) <= 1224, false))])
+    error_message = "A target's external_id needs its role_arn, and is 2 to 1224 of letters, digits and _+=.@:/- (no comma or '|': it travels in REPLICATION_TARGETS)."
   }
 }
 

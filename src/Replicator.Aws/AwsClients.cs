@@ -42,6 +42,30 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     /// <summary>Which targets are signed with a role, and which.</summary>
     public TargetAccess Access => _access;
 
+    /// <summary>
+    /// Assumes each target's role once, so that a role STS refuses for good (AccessDenied: a trust
+    /// policy that does not name the caller, a wrong external id) is found before anything is
+    /// read or written: one message per refused role, naming the role and the target. A refusal
+    /// worth another try (throttling, 5xx) is not one: the first write tries again.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RefusedRolesAsync()
+    {
+        var refused = new List<string>();
+        foreach (var (target, role) in _access.Roles)
+        {
+            try
+            {
+                await CredentialsFor(target.Region, role)!.GetCredentialsAsync().ConfigureAwait(false);
+            }
+            catch (RoleRefusedException e) when (ErrorClassifier.Classify(e, $"target {target}").Kind == TargetErrorKind.Fatal)
+            {
+                refused.Add($"target {target}: {e.Message}");
+            }
+        }
+
+        return refused;
+    }
+
     /// <summary>Per-request timeout; a hung connection is retried rather than waited on until the deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 

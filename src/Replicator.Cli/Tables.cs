@@ -43,6 +43,11 @@ internal static class Tables
     public static async Task CheckAsync(AwsClients clients, TargetTable source, IReadOnlyList<TargetTable> targets, CancellationToken cancellationToken)
     {
         Check(AsSpelled(source), [.. targets.Select(AsSpelled)]);
+        if (await clients.RefusedRolesAsync().ConfigureAwait(false) is [_, ..] refused)
+        {
+            throw new UsageException($"--target-role: {string.Join("; ", refused)}");
+        }
+
         var resolvedSource = await ResolveAsync(clients, source, "--source", cancellationToken).ConfigureAwait(false);
         var resolvedTargets = new List<ResolvedTable>(targets.Count);
         foreach (var target in targets)

@@ -62,31 +62,23 @@ public sealed class CrossAccountCliTests(MotoServer moto) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A fatal refusal is not retried within the batch and never dead-lettered; the poller logs it
-    /// and tries the batch again later (as for any access denial: the role may be being fixed), so
-    /// nothing is applied and the checkpoint does not move.
+    /// A role STS refuses for good (a trust policy that does not name the caller, a wrong external
+    /// id) is found at start-up, before anything is read: exit 2, naming the role and the target.
+    /// (A refusal by the target itself, later, is fatal for its batch: AssumedRoleOnMotoTests.)
     /// </summary>
     [Fact]
-    public async Task Replicate_StsDeniesTheRole_LogsTheRefusalNamingRoleAndTarget_AndAppliesNothing()
+    public async Task Replicate_StsDeniesTheRole_ExitsAtStartUpNamingRoleAndTarget_AndReadsNothing()
     {
         var role = RoleAccount.NewRole();
         var source = await moto.CreateTableAsync(SourceRegion, "src", stream: true);
         var target = $"arn:aws:dynamodb:{TargetRegion}:{RoleAccount.Id}:table/users";
-        await moto.Clients.DynamoDb(SourceRegion).PutItemAsync(new PutItemRequest { TableName = source, Item = AttributeValues.ToSdk(StreamEvents.Item("k", 1)) }, TestContext.Current.CancellationToken);
         _proxy.Answer = request => request.Operation == "AssumeRole" ? RecordingProxy.StsAccessDenied(role.RoleArn) : null;
 
-        using var replicator = ReplicatorProcess.Start(
-            moto,
-            ["replicate", "--source", $"{SourceRegion}:{source}", "--target", target, "--target-role", role.RoleArn, "--checkpoint", _checkpoint, "--endpoint", _proxy.Endpoint]);
-        var refusal = $"BatchWriteItem on {target}: AccessDenied: assuming role {role.RoleArn}";
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!replicator.Output.Contains(refusal, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
+        var (code, output) = await RunAsync(["replicate", "--source", $"{SourceRegion}:{source}", "--target", target, "--target-role", role.RoleArn, "--checkpoint", _checkpoint]);
 
-        replicator.Kill();
-        Assert.Contains(refusal, replicator.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(_proxy.Log, request => request.Operation == "BatchWriteItem");
+        Assert.True(code == 2, $"replicate exited {code}:\n{output}");
+        // The terminal width wraps the message where it likes.
+        Assert.Contains($"--target-role: target {target}: assuming role {role.RoleArn}", System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "), StringComparison.Ordinal);
+        Assert.DoesNotContain(_proxy.Log, request => request.Operation is "GetRecords" or "BatchWriteItem");
     }
 }

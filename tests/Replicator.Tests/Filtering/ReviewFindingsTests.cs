@@ -78,3 +78,63 @@ public sealed class ReviewFindingsTests
     private static string Remove(string pk, int sequenceNumber) =>
         $$$"""{"eventID":"e{{{sequenceNumber}}}","eventName":"REMOVE","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"pk":{"S":"{{{pk}}}"}},"OldImage":{"pk":{"S":"{{{pk}}}"},"status":{"S":"active"}},"SequenceNumber":"{{{sequenceNumber}}}","SizeBytes":40,"StreamViewType":"NEW_AND_OLD_IMAGES"}}""";
 }
+
+/// <summary>
+/// Backfill under a selective filter: its copy-rate warning measures items copied against the
+/// table's whole item count, so a scan that will end in minutes is said to take more than a day.
+/// </summary>
+public sealed class ReviewBackfillRateTests
+{
+    private static readonly Replicator.Verification.KeyAttribute PartitionKey = new("pk", "S", IsPartitionKey: true);
+
+    [Fact]
+    public async Task Backfill_WithASelectiveFilter_DoesNotWarnThatAFastScanOutlivesTheStream()
+    {
+        var directory = Directory.CreateTempSubdirectory("review-backfill-").FullName;
+        try
+        {
+            var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+            var source = new Verification.InMemoryTable("us-east-1", "users", PartitionKey) { PageSize = 100 };
+            var target = new Verification.InMemoryTable("us-west-2", "users", PartitionKey);
+            for (var i = 0; i < 4000; i++)
+            {
+                // One item in a hundred is selected.
+                source.Put(new Dictionary<string, DynamoValue> { ["pk"] = DynamoValue.String($"k{i:D5}"), ["status"] = DynamoValue.String(i % 100 == 0 ? "active" : "inactive") });
+            }
+
+            // A scan of 100 items a second: the 100,000 items DescribeTable counts take 17 minutes.
+            var hooked = new Backfill.HookedReader(source) { BeforeScan = (_, _, _) => { clock.Advance(TimeSpan.FromSeconds(1)); return Task.CompletedTask; } };
+            var reader = new SelectedTableReader(new CountedAs(hooked, 100_000), new ItemSelection(FilterParser.Parse("status = \"active\""), null));
+            var streams = new Streams.FakeStreamsApi();
+            streams.AddShard();
+            var log = new List<string>();
+            var backfiller = new Replicator.Backfill.Backfiller(reader, [target], streams, clock, new Random(7), line => { lock (log) { log.Add(line); } });
+
+            await backfiller.RunAsync(new Replicator.Backfill.BackfillRequest(source.Table, [target.Table], 1, Path.Combine(directory, "checkpoint.json")), Streams.FakeStreamsApi.Arn, TestContext.Current.CancellationToken);
+
+            Assert.Equal(40, target.Items.Count);
+            Assert.DoesNotContain(log, line => line.StartsWith("WARNING", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A reader whose DescribeTable counts more items than the test puts in it.</summary>
+    private sealed class CountedAs(Replicator.Verification.ITableReader inner, long count) : Replicator.Verification.ITableReader
+    {
+        public Replicator.Applying.TargetTable Table => inner.Table;
+
+        public async Task<Replicator.Verification.TableShape?> DescribeAsync(CancellationToken cancellationToken) =>
+            await inner.DescribeAsync(cancellationToken) is { } shape ? shape with { ApproximateItemCount = count } : null;
+
+        public Task<Replicator.Verification.ScanPage> ScanAsync(int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection, CancellationToken cancellationToken) =>
+            inner.ScanAsync(segment, totalSegments, exclusiveStartKey, projection, cancellationToken);
+
+        public Task<Replicator.Verification.BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken) =>
+            inner.BatchGetAsync(keys, projection, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, DynamoValue>?> GetAsync(ItemKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+    }
+}

@@ -152,7 +152,7 @@ public sealed class Backfiller
                         var page = await _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", token).ConfigureAwait(false);
                         await CopyAsync(shape, page.Items, token).ConfigureAwait(false);
                         lastKey = page.LastEvaluatedKey;
-                        progress.PageCopied(segment, page.Items.Count, lastKey);
+                        progress.PageCopied(segment, page.Items.Count, lastKey, page.Scanned ?? page.Items.Count);
                         warning?.Check();
                     }
                     while (lastKey is not null);

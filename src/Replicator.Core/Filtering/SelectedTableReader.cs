@@ -26,7 +26,7 @@ public sealed class SelectedTableReader(ITableReader source, ItemSelection selec
     {
         var page = await source.ScanAsync(segment, totalSegments, exclusiveStartKey, Wanted(projection), cancellationToken).ConfigureAwait(false);
         var shape = Shape();
-        return page with { Items = Selected(page.Items, shape, projection) };
+        return page with { Items = Selected(page.Items, shape, projection), Scanned = page.Scanned ?? page.Items.Count };
     }
 
     public async Task<BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken)

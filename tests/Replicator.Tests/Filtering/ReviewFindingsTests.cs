@@ -121,6 +121,42 @@ public sealed class ReviewBackfillRateTests
         }
     }
 
+    /// <summary>
+    /// A backfill interrupted under one filter and resumed under another: the checkpoint does not
+    /// record the selection, so the target ends with the first pages copied under the old filter
+    /// and the rest under the new one, and nothing says so. It should refuse the resume, as it
+    /// refuses one with other tables or segments.
+    /// </summary>
+    [Fact]
+    public async Task Backfill_ResumedUnderAnotherFilter_IsRefused()
+    {
+        var directory = Directory.CreateTempSubdirectory("review-backfill-").FullName;
+        try
+        {
+            var source = new Verification.InMemoryTable("us-east-1", "users", PartitionKey) { PageSize = 2 };
+            var target = new Verification.InMemoryTable("us-west-2", "users", PartitionKey);
+            for (var i = 0; i < 10; i++)
+            {
+                source.Put(new Dictionary<string, DynamoValue> { ["pk"] = DynamoValue.String($"k{i}"), ["status"] = DynamoValue.String(i % 2 == 0 ? "active" : "inactive") });
+            }
+
+            var streams = new Streams.FakeStreamsApi();
+            streams.AddShard();
+            var request = new Replicator.Backfill.BackfillRequest(source.Table, [target.Table], 1, Path.Combine(directory, "checkpoint.json"));
+            var hooked = new Backfill.HookedReader(source) { BeforeScan = (_, call, _) => call == 3 ? throw new InvalidOperationException("interrupted") : Task.CompletedTask };
+            var first = new Replicator.Backfill.Backfiller(new SelectedTableReader(hooked, new ItemSelection(FilterParser.Parse("status = \"active\""), null)), [target], streams, TimeProvider.System, new Random(7), _ => { });
+            await Assert.ThrowsAnyAsync<Exception>(() => first.RunAsync(request, Streams.FakeStreamsApi.Arn, TestContext.Current.CancellationToken));
+
+            var resumed = new Replicator.Backfill.Backfiller(new SelectedTableReader(source, new ItemSelection(FilterParser.Parse("status = \"inactive\""), null)), [target], streams, TimeProvider.System, new Random(7), _ => { });
+
+            await Assert.ThrowsAsync<Replicator.Streams.CheckpointException>(() => resumed.RunAsync(request, Streams.FakeStreamsApi.Arn, TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>A reader whose DescribeTable counts more items than the test puts in it.</summary>
     private sealed class CountedAs(Replicator.Verification.ITableReader inner, long count) : Replicator.Verification.ITableReader
     {

@@ -19,6 +19,9 @@ public sealed class SelectedTableReader(ITableReader source, ItemSelection selec
 
     public TargetTable Table => source.Table;
 
+    /// <summary>What this reader selects (a backfill's checkpoint records it, so a resume under another selection is refused).</summary>
+    public ItemSelection Selection => selection;
+
     public async Task<TableShape?> DescribeAsync(CancellationToken cancellationToken) =>
         _shape = await source.DescribeAsync(cancellationToken).ConfigureAwait(false);
 

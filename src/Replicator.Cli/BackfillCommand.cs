@@ -131,8 +131,9 @@ internal static class BackfillCommand
                     {
                         await Task.WhenAny(run, Task.Delay(200, CancellationToken.None)).ConfigureAwait(false);
                         var counters = backfiller.Counters;
-                        task.MaxValue = Math.Max(1, Math.Max(counters.ApproximateTotal, counters.ItemsCopied));
-                        task.Value = counters.ItemsCopied;
+                        // By items read: under a filter, most are read and not copied.
+                        task.MaxValue = Math.Max(1, Math.Max(counters.ApproximateTotal, counters.ItemsScanned));
+                        task.Value = counters.ItemsScanned;
                         task.Description = $"Copied {counters.ItemsCopied} items, {counters.SegmentsDone}/{request.Segments} segments";
                     }
                 }).ConfigureAwait(false);

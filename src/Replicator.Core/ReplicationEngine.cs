@@ -248,7 +248,7 @@ public sealed class ReplicationEngine
                 RecordsIn: plan.RecordCount,
                 Keys: plan.Actions.Count,
                 RecordsApplied: Records(Fate.Applied),
-                RecordsSkipped: plan.SkippedTtlDeletes,
+                RecordsSkipped: plan.SkippedTtlDeletes + plan.SkippedOutsideFilter,
                 RecordsDeadLettered: Records(Fate.DeadLettered) + _problemsDeadLettered,
                 RecordsFailed: Records(Fate.Failed) + _problemsFailed,
                 FirstFailure: _firstFailure,

@@ -22,6 +22,9 @@ internal sealed class BackfillProgress
         _counters = counters;
         _segments = [.. state.Segments];
         Interlocked.Exchange(ref counters._copied, state.ItemsCopied);
+
+        // Not kept in the checkpoint: a resumed copy counts what it copied before as read.
+        Interlocked.Exchange(ref counters._scanned, state.ItemsCopied);
         Interlocked.Exchange(ref counters._segmentsDone, _segments.Count(segment => segment.Done));
     }
 
@@ -39,12 +42,13 @@ internal sealed class BackfillProgress
     }
 
     /// <summary>A page of <paramref name="items"/> items is on every target; the segment goes on after <paramref name="lastKey"/>, or is done (null).</summary>
-    public void PageCopied(int segment, int items, IReadOnlyDictionary<string, DynamoValue>? lastKey)
+    public void PageCopied(int segment, int items, IReadOnlyDictionary<string, DynamoValue>? lastKey, int scanned)
     {
         lock (_gate)
         {
             _segments[segment] = new SegmentState(lastKey is null, lastKey);
             Interlocked.Add(ref _counters._copied, items);
+            Interlocked.Add(ref _counters._scanned, scanned);
             if (lastKey is null)
             {
                 Interlocked.Increment(ref _counters._segmentsDone);

@@ -21,6 +21,9 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
     /// </summary>
     public bool PositionTaken { get; init; } = true;
 
+    /// <summary>The filter and projection the copy reads the source through (<see cref="Filtering.ItemSelection.ToString"/>); null: everything.</summary>
+    public string? Selection { get; init; }
+
     public static string PathFor(string checkpointPath) => checkpointPath + ".backfill.json";
 
     /// <summary>The unfinished backfill beside this checkpoint, or null when there is none (a finished copy removes its file).</summary>
@@ -49,6 +52,7 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
                 segments)
             {
                 PositionTaken = !root.TryGetProperty("positionTaken", out var taken) || taken.GetBoolean(),
+                Selection = root.TryGetProperty("selection", out var selection) ? selection.GetString() : null,
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -70,6 +74,11 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
             writer.WriteString("startedAt", StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             writer.WriteNumber("itemsCopied", ItemsCopied);
             writer.WriteBoolean("positionTaken", PositionTaken);
+            if (Selection is not null)
+            {
+                writer.WriteString("selection", Selection);
+            }
+
             writer.WriteStartArray("segments");
             foreach (var segment in Segments)
             {

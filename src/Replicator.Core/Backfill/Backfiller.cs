@@ -72,6 +72,7 @@ public sealed class Backfiller
             state = new BackfillState(request.Source.ToString(), TargetsText(request), streamArn, _time.GetUtcNow(), 0, Enumerable.Repeat(new SegmentState(false, null), request.Segments).ToList())
             {
                 PositionTaken = _position is null,
+                Selection = SelectionText,
             };
             state.Save(progressPath);
         }
@@ -110,10 +111,21 @@ public sealed class Backfiller
         }
     }
 
+    /// <summary>The selection the source is read through, as text; null when it is read whole.</summary>
+    private string? SelectionText => _source is Filtering.SelectedTableReader { Selection.IsAll: false } selected ? selected.Selection.ToString() : null;
+
     private static string TargetsText(BackfillRequest request) => string.Join(",", request.Targets);
 
     private void Resume(BackfillRequest request, string streamArn, BackfillState state, string progressPath)
     {
+        if (state.Selection != SelectionText)
+        {
+            // Half the target copied under one filter or projection and half under another would verify different, and nothing would say why.
+            throw new CheckpointException(
+                $"{progressPath} is an unfinished backfill that reads the source as {state.Selection ?? "everything"}, not as {SelectionText ?? "everything"}. " +
+                "Run it again with the same --filter and --include-attributes/--exclude-attributes to resume it, or delete the file to start over.");
+        }
+
         if (state.Source != request.Source.ToString() || state.Targets != TargetsText(request) || state.Segments.Count != request.Segments || state.StreamArn != streamArn)
         {
             throw new CheckpointException(
@@ -152,7 +164,7 @@ public sealed class Backfiller
                         var page = await _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", token).ConfigureAwait(false);
                         await CopyAsync(shape, page.Items, token).ConfigureAwait(false);
                         lastKey = page.LastEvaluatedKey;
-                        progress.PageCopied(segment, page.Items.Count, lastKey);
+                        progress.PageCopied(segment, page.Items.Count, lastKey, page.Scanned ?? page.Items.Count);
                         warning?.Check();
                     }
                     while (lastKey is not null);

@@ -10,20 +10,22 @@ internal sealed class CopyRateWarning(BackfillCounters counters, DateTimeOffset 
     private static readonly TimeSpan RateSettlesAfter = TimeSpan.FromSeconds(30);
 
     private readonly long _started = time.GetTimestamp();
-    private readonly long _copiedBefore = counters.ItemsCopied;
+    // Items read, not copied: under a filter most of what the scan reads is not copied, and the
+    // table's count (ApproximateTotal) is of everything the scan must read.
+    private readonly long _scannedBefore = counters.ItemsScanned;
     private int _warned;
 
     public void Check()
     {
         var elapsed = time.GetElapsedTime(_started);
-        var copied = counters.ItemsCopied - _copiedBefore;
-        if (Volatile.Read(ref _warned) != 0 || elapsed < RateSettlesAfter || copied == 0 || counters.ApproximateTotal <= counters.ItemsCopied)
+        var scanned = counters.ItemsScanned - _scannedBefore;
+        if (Volatile.Read(ref _warned) != 0 || elapsed < RateSettlesAfter || scanned == 0 || counters.ApproximateTotal <= counters.ItemsScanned)
         {
             return;
         }
 
-        var rate = copied / elapsed.TotalSeconds;
-        var finish = time.GetUtcNow() + TimeSpan.FromSeconds((counters.ApproximateTotal - counters.ItemsCopied) / rate);
+        var rate = scanned / elapsed.TotalSeconds;
+        var finish = time.GetUtcNow() + TimeSpan.FromSeconds((counters.ApproximateTotal - counters.ItemsScanned) / rate);
         if (finish - startedAt > ReplicationOptions.StreamRetention && Interlocked.Exchange(ref _warned, 1) == 0)
         {
             log($"WARNING: at {rate:0} items/s the copy of about {counters.ApproximateTotal} items ends around {finish:u}, more than 24 hours after it began ({startedAt:u}). " +

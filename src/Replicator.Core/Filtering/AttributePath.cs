@@ -40,5 +40,8 @@ public sealed record AttributePath(IReadOnlyList<string> Names)
 
     public override string ToString() => string.Join('.', Names.Select(Quoted));
 
-    private static string Quoted(string name) => FilterLexer.IsPlainName(name) ? name : $"`{name}`";
+    /// <summary>Backticks for a name that is not plain, and for a keyword: printed bare, <c>not = "x"</c> would parse as a <c>not</c>.</summary>
+    private static string Quoted(string name) => FilterLexer.IsPlainName(name) && !Keywords.Contains(name) ? name : $"`{name}`";
+
+    private static readonly HashSet<string> Keywords = new(["and", "or", "not", "true", "false"], StringComparer.OrdinalIgnoreCase);
 }

@@ -83,5 +83,6 @@ public sealed class AttributeProjection
         return kept;
     }
 
-    public override string ToString() => $"{(IsInclude ? "include" : "exclude")} {string.Join(',', _names)}";
+    /// <summary>Names in ordinal order, so that one projection prints one way (a backfill checkpoint compares it).</summary>
+    public override string ToString() => $"{(IsInclude ? "include" : "exclude")} {string.Join(',', _names.Order(StringComparer.Ordinal))}";
 }

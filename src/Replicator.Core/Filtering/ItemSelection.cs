@@ -70,11 +70,21 @@ public sealed class ItemSelection
 
         var actions = new List<WriteAction>(plan.Actions.Count);
         List<PlanProblem>? problems = null;
+        var skipped = 0;
         foreach (var action in plan.Actions)
         {
             try
             {
-                actions.Add(Apply(action));
+                var applied = Apply(action);
+                if (action.Kind == WriteKind.Put && applied.Kind == WriteKind.Delete && action.BeganWithInsert)
+                {
+                    // Outside the filter since the item was created: no target holds it, and a
+                    // delete would cost a write on every target for every record the filter rejects.
+                    skipped += action.RecordCount;
+                    continue;
+                }
+
+                actions.Add(applied);
             }
             catch (System.Text.Json.JsonException e) when (action.LastRecord is { } record)
             {
@@ -83,7 +93,7 @@ public sealed class ItemSelection
             }
         }
 
-        return plan with { Actions = actions, Problems = problems ?? plan.Problems };
+        return plan with { Actions = actions, Problems = problems ?? plan.Problems, SkippedOutsideFilter = plan.SkippedOutsideFilter + skipped };
     }
 
     public override string ToString() =>

@@ -19,6 +19,9 @@ public sealed class SelectedTableReader(ITableReader source, ItemSelection selec
 
     public TargetTable Table => source.Table;
 
+    /// <summary>What this reader selects (a backfill's checkpoint records it, so a resume under another selection is refused).</summary>
+    public ItemSelection Selection => selection;
+
     public async Task<TableShape?> DescribeAsync(CancellationToken cancellationToken) =>
         _shape = await source.DescribeAsync(cancellationToken).ConfigureAwait(false);
 
@@ -26,7 +29,7 @@ public sealed class SelectedTableReader(ITableReader source, ItemSelection selec
     {
         var page = await source.ScanAsync(segment, totalSegments, exclusiveStartKey, Wanted(projection), cancellationToken).ConfigureAwait(false);
         var shape = Shape();
-        return page with { Items = Selected(page.Items, shape, projection) };
+        return page with { Items = Selected(page.Items, shape, projection), Scanned = page.Scanned ?? page.Items.Count };
     }
 
     public async Task<BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken)

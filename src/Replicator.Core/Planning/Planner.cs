@@ -101,8 +101,8 @@ public static class Planner
             }
         }
 
-        public WriteAction Build() => _last.Kind == ChangeKind.Remove
+        public WriteAction Build() => (_last.Kind == ChangeKind.Remove
             ? new WriteAction(_last.Key, WriteKind.Delete, _last.Key.Attributes, _first.SequenceNumber, _last, _count, _earliestCreation)
-            : new WriteAction(_last.Key, WriteKind.Put, _last.NewImage!, _first.SequenceNumber, _last, _count, _earliestCreation);
+            : new WriteAction(_last.Key, WriteKind.Put, _last.NewImage!, _first.SequenceNumber, _last, _count, _earliestCreation)) with { BeganWithInsert = _first.Kind == ChangeKind.Insert };
     }
 }

@@ -29,6 +29,12 @@ public sealed record WriteAction(
 
     public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
+    /// <summary>
+    /// The key's earliest record in the batch is an INSERT: the item did not exist on the source
+    /// before it, so no target holds a copy that a put outside a filter would have to delete.
+    /// </summary>
+    public bool BeganWithInsert { get; init; }
+
     /// <summary>A put of an item read from a table (backfill, repair), not from the stream.</summary>
     public static WriteAction Copy(ItemKey key, IReadOnlyDictionary<string, DynamoValue> item) =>
         new(key, WriteKind.Put, item, default, null, 1, null);
@@ -55,6 +61,9 @@ public sealed record ReplicationPlan(
 {
     /// <summary>The lowest sequence number in the batch, if any record has one.</summary>
     public SequenceNumber? FirstSequenceNumber { get; init; }
+
+    /// <summary>Records of keys a filter rejected that need no write at all (see <see cref="WriteAction.BeganWithInsert"/>).</summary>
+    public int SkippedOutsideFilter { get; init; }
 
     /// <summary>Multi-active only: each action's key with all of its records, in stream order (at the action's index).</summary>
     public IReadOnlyList<MultiActive.KeyChanges>? Keys { get; init; }

@@ -3,7 +3,15 @@ using Replicator.Model;
 namespace Replicator.Verification;
 
 /// <summary>One page of a scan segment; <see cref="LastEvaluatedKey"/> is null on the segment's last page.</summary>
-public sealed record ScanPage(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyDictionary<string, DynamoValue>? LastEvaluatedKey);
+public sealed record ScanPage(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyDictionary<string, DynamoValue>? LastEvaluatedKey)
+{
+    /// <summary>
+    /// How many items the table read for this page: more than <see cref="Items"/> when a reader
+    /// left some out (a filter), so that a rate or an ETA against the table's item count goes by
+    /// what was read. Null: <see cref="Items"/> is all there was.
+    /// </summary>
+    public int? Scanned { get; init; }
+}
 
 /// <summary>What one BatchGetItem came to: the items found (absent keys are simply not there) and the keys the service left unprocessed.</summary>
 public sealed record BatchGetResult(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyList<ItemKey> Unprocessed);

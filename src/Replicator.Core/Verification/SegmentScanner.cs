@@ -19,7 +19,7 @@ internal sealed class SegmentScanner(RetriedReads reads, int segments, TimeProvi
             {
                 var from = start;
                 var page = await reads.ReadAsync(t => reader.ScanAsync(segment, segments, from, projection, t), $"Scan of {reader.Table} (segment {segment} of {segments})", token).ConfigureAwait(false);
-                progress.Scanned(page.Items.Count);
+                progress.Scanned(page.Scanned ?? page.Items.Count);
                 await onPage(page, time.GetUtcNow(), token).ConfigureAwait(false);
                 start = page.LastEvaluatedKey;
             }

@@ -8,9 +8,11 @@
 # table's resource policy) and checked by check_cross_account.py (least privilege on both sides, the
 # tables in account B, a write with the role's credentials), not destroyed; a plan
 # of two deployments in one account (test/two-instances) with a check that no account-scoped name
-# is used twice, and plans of test/bad-targets that must fail: a target that is the source table
-# itself (with iterator-age thresholds out of order, refused in the same plan), and a target
-# listed twice. The checkers' self-tests run first, so that a checker that passes everything fails here.
+# is used twice and that only the one given a Lambda prefilter has FilterCriteria
+# (check_filtering.py), and plans of test/bad-targets that must fail: a target that is the source
+# table itself (with iterator-age thresholds out of order, refused in the same plan), and a target
+# listed twice (with include and exclude attributes both given, and prefilter patterns without a
+# filter, refused in the same plan). The checkers' self-tests run first, so that a checker that passes everything fails here.
 # Works in a temporary copy of deploy/terraform: no state, lock or .terraform lands in the repo.
 #
 # Needs: terraform, the AWS provider in a local mirror (TF_PLUGIN_DIR, default /opt/tf-plugins),
@@ -309,6 +311,7 @@ check_two() {
   "$py" "$here/check_unique_names.py" --real "$work/two-plan.json"
   "$py" "$here/check_unique_names.py" "$work/two-plan.json" --expect-instances 2
   "$py" "$here/check_iam.py" "$work/two-plan.json"
+  "$py" "$here/check_filtering.py" "$work/two-plan.json" orders_replicator users_replicator
 }
 timed "two-instances checks" check_two
 
@@ -351,7 +354,10 @@ bad_targets() {
     -- iterator_age_alarm_ms=43200000 iterator_age_at_risk_alarm_ms=3600000
   plan_refused "$logs/bad-twice.log" \
     "[{region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}, {region = \"us-west-2\", table_name = \"users\", table_arn = \"$west_arn\"}]" \
-    "The target $west_arn is listed more than once in targets"
+    "The target $west_arn is listed more than once in targets" \
+    "Give include_attributes or exclude_attributes, not both." \
+    "lambda_prefilter_patterns are set but replication_filter is not" \
+    -- 'include_attributes=["name"]' 'exclude_attributes=["ssn"]' 'lambda_prefilter_patterns=["{\"dynamodb\":{}}"]'
 }
 timed "bad-targets init" tf "$logs/bad-init.log" -chdir="$bad" init -input=false -no-color -plugin-dir="$plugin_dir"
 timed "bad-targets plans refused" bad_targets

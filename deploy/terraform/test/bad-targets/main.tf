@@ -46,6 +46,21 @@ variable "iterator_age_at_risk_alarm_ms" {
   default = null
 }
 
+variable "include_attributes" {
+  type    = list(string)
+  default = []
+}
+
+variable "exclude_attributes" {
+  type    = list(string)
+  default = []
+}
+
+variable "lambda_prefilter_patterns" {
+  type    = list(string)
+  default = []
+}
+
 module "replicator" {
   source = "../../modules/replicator"
 
@@ -58,4 +73,7 @@ module "replicator" {
 
   iterator_age_alarm_ms         = var.iterator_age_alarm_ms
   iterator_age_at_risk_alarm_ms = var.iterator_age_at_risk_alarm_ms
+  include_attributes            = var.include_attributes
+  exclude_attributes            = var.exclude_attributes
+  lambda_prefilter_patterns     = var.lambda_prefilter_patterns
 }

@@ -2,7 +2,7 @@
 # side in one account, with the same providers, to prove that every account-scoped name the modules
 # create (function, role, role policy, queues, log group, alarms, tables per region) is distinct
 # between them. The source and target tables of one deployment share a name in two regions, which
-# is allowed.
+# is allowed. The orders deployment also has a filter, a projection and a Lambda prefilter.
 
 terraform {
   required_version = ">= 1.5"
@@ -66,4 +66,13 @@ module "orders_replicator" {
   deletion_protection = false
   targets             = [module.orders_us_west_2.target]
   lambda_zip_path     = var.lambda_zip_path
+
+  # One of the two replicates part of its table, so that ../check_filtering.py sees the filter's
+  # variables and FilterCriteria in one deployment's plan and nothing of them in the other's.
+  replication_filter = "begins_with(order_id, \"eu#\") and status = \"open\""
+  exclude_attributes = ["card"]
+  lambda_prefilter_patterns = [
+    jsonencode({ dynamodb = { NewImage = { order_id = { S = [{ prefix = "eu#" }] }, status = { S = ["open"] } } } }),
+    jsonencode({ dynamodb = { OldImage = { order_id = { S = [{ prefix = "eu#" }] }, status = { S = ["open"] } } } }),
+  ]
 }

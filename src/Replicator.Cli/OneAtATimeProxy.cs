@@ -4,7 +4,7 @@ namespace Replicator.Cli;
 
 /// <summary>
 /// An HTTP proxy on a free loopback port that forwards one request at a time, for the
-/// multi-active demo against moto. moto serves requests on concurrent threads without a lock: a
+/// multi-active demo and `replicate --one-request-at-a-time` against moto. moto serves requests on concurrent threads without a lock: a
 /// TransactWriteItems it cancels puts back a copy of every table it names, taken when it began,
 /// undoing what other requests wrote meanwhile (items and their stream records), and a
 /// conditional write's check and write can interleave with another request's. DynamoDB makes

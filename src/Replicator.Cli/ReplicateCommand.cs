@@ -63,9 +63,13 @@ internal static class ReplicateCommand
         var mode = MultiActiveOptions.Mode();
         var metadataAttribute = MultiActiveOptions.MetadataAttribute();
         var tombstoneRetention = MultiActiveOptions.TombstoneRetention();
+        var oneAtATime = new Option<bool>("--one-request-at-a-time")
+        {
+            Description = "Send the requests to --endpoint one at a time, through a proxy on a free loopback port: for moto, which is not safe under concurrent requests (a transaction it cancels undoes what other requests wrote meanwhile; docs/multi-active.md, \"On moto\"). Slower; never needed on AWS. Needs --endpoint.",
+        };
         var command = new Command("replicate", "Read the source table's stream and apply every change to the targets, checkpointing as it goes. Ctrl-C stops after the batch in flight.")
         {
-            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, output,
+            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, oneAtATime, output,
         };
         var filters = FilterOptions.AddTo(command);
         roles.AddTo(command);
@@ -98,8 +102,12 @@ internal static class ReplicateCommand
                 throw new UsageException("--metadata-attribute and --tombstone-retention are for multi-active mode; add --mode multi-active.");
             }
 
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, request.Targets));
-            return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt, parsed.GetValue(endpoint)).ConfigureAwait(false);
+            var url = parsed.GetValue(endpoint);
+            await using var proxy = parsed.GetValue(oneAtATime)
+                ? OneAtATimeProxy.Start(url ?? throw new UsageException("--one-request-at-a-time: needs --endpoint, the local server to send the requests to one at a time."))
+                : null;
+            using var clients = new AwsClients(endpoint: (proxy?.Endpoint ?? url)?.ToString(), access: roles.Access(parsed, request.Targets));
+            return await RunAsync(console, clients, request, parsed.GetValue(output), interrupt, url).ConfigureAwait(false);
         });
         return command;
     }

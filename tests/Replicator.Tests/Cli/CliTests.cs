@@ -48,6 +48,14 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Replicate_OneRequestAtATimeWithoutAnEndpoint_IsAUsageErrorNamingIt()
+    {
+        var (code, output) = await RunAsync("replicate", "--source", "us-east-1:users", "--target", "us-west-2:users", "--one-request-at-a-time");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--one-request-at-a-time: needs --endpoint", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replicate_SourceInARegionThatDoesNotExist_IsAUsageErrorNamingIt()
     {
         var (code, output) = await RunAsync("replicate", "--source", "us-east-9:users", "--target", "us-west-2:users");

@@ -32,7 +32,7 @@ internal sealed class ReplayedRecords
             _lastApplied = new HashSet<string>(StringComparer.Ordinal);
         }
 
-        if (_lastApplied.Count == 0 || !batch.Records.Any(IsReplay) && !batch.Malformed.Any(IsReplay))
+        if (_lastApplied.Count == 0 || (!batch.Records.Any(IsReplay) && !batch.Malformed.Any(IsReplay)))
         {
             return batch;
         }
@@ -50,7 +50,7 @@ internal sealed class ReplayedRecords
 
         if (_lastApplied is not null && page.Count > 0)
         {
-            _lastApplied = new HashSet<string>(page.Records.Select(record => record.EventId).Concat(page.Malformed.Select(record => record.EventId ?? "")), StringComparer.Ordinal);
+            _lastApplied = new HashSet<string>(page.Records.Select(record => record.EventId).Concat(page.Malformed.Select(record => record.EventId).OfType<string>()), StringComparer.Ordinal);
         }
     }
 

@@ -103,10 +103,11 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             return Attempt<Step>.Again(e.Message);
         }
 
-        // A page starts at the shard's first unreplicated record, so its oldest record is the shard's
-        // oldest unreplicated change. Only a caught-up shard has none: one empty page is not the head.
         var read = page.Batch;
         page = page with { Batch = _replayed.Without(read) };
+
+        // A page starts at the shard's first unreplicated record, so its oldest record is the shard's
+        // oldest unreplicated change. Only a caught-up shard has none: one empty page is not the head.
         var caughtUp = page.Batch.Count == 0 && Volatile.Read(ref _emptyPages) + 1 >= ReplicationOptions.EmptyPagesToCatchUp;
         if ((page.Batch.Records.Count > 0 || caughtUp)
             && parts.Retention.Observe(shard.ShardId, page.Batch.Records.Min(record => record.ApproximateCreationTime), parts.Time.GetUtcNow()) is { } warning)

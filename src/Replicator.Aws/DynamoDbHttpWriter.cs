@@ -78,7 +78,7 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
         };
     }
 
-    private static bool IsAnswer(byte[] body)
+    private static bool IsAnswer(ReadOnlyMemory<byte> body)
     {
         try
         {

@@ -10,7 +10,14 @@ internal abstract record JsonAnswer
     }
 
     /// <summary>HTTP 200, with its body.</summary>
-    public sealed record Ok(byte[] Body) : JsonAnswer;
+    public sealed record Ok(ReadOnlyMemory<byte> Body) : JsonAnswer
+    {
+        /// <summary>
+        /// For a call made with <c>rentAnswer</c>: the rented array <see cref="Body"/> is in, to be
+        /// disposed of once nothing reads the body (or a slice of it) any more. Null: the body is the GC's.
+        /// </summary>
+        public IDisposable? Lease { get; init; }
+    }
 
     /// <summary>
     /// The service refused the call. <paramref name="Code"/> is the error type without its namespace

@@ -23,6 +23,7 @@ internal sealed class SignedJsonClient : IDisposable
     private readonly string _targetPrefix;
     private readonly string _signingName;
     private readonly ClockSkew _clock;
+    private readonly TimeProvider _time;
     private AWSCredentials? _credentials;
 
     /// <param name="region">The region signed for.</param>
@@ -41,6 +42,7 @@ internal sealed class SignedJsonClient : IDisposable
         _targetPrefix = targetPrefix;
         _signingName = signingName;
         _clock = new ClockSkew(time);
+        _time = time;
         _http = http;
         _ownsHttp = ownsHttp;
     }
@@ -66,9 +68,11 @@ internal sealed class SignedJsonClient : IDisposable
     /// Signs and sends one call whose body is <paramref name="body"/>, which must stay unchanged until
     /// this returns, and, if the answer is <see cref="JsonAnswer.Unreachable"/> or this throws, for as
     /// long as the HTTP stack may still be reading it (so a pooled buffer is then left to the GC). Only
-    /// cancellation of <paramref name="cancellationToken"/> throws.
+    /// cancellation of <paramref name="cancellationToken"/> throws. With <paramref name="rentAnswer"/>,
+    /// a 200's body is read into a rented array, which the caller returns through
+    /// <see cref="JsonAnswer.Ok.Lease"/>.
     /// </summary>
-    public async Task<JsonAnswer> SendAsync(string operation, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<JsonAnswer> SendAsync(string operation, ReadOnlyMemory<byte> body, CancellationToken cancellationToken, bool rentAnswer = false)
     {
         ImmutableCredentials credentials;
         try
@@ -105,7 +109,9 @@ internal sealed class SignedJsonClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            // Headers first, then the body read here, into one array of its size (or a rented one):
+            // HttpClient's own buffering would copy it once more.
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTransport(e, cancellationToken))
         {
@@ -114,18 +120,50 @@ internal sealed class SignedJsonClient : IDisposable
 
         using (response)
         {
-            byte[] answer;
+            var ok = response.StatusCode == HttpStatusCode.OK;
+            RentedBytes? rented = null;
+            ReadOnlyMemory<byte> answer;
             try
             {
-                answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                // The client's timeout covers the whole call when HttpClient buffers the body; here it is read after SendAsync returns.
+                using var timer = new CancellationTokenSource(_http.Timeout, _time);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+                await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+                var length = response.Content.Headers.ContentLength;
+                if (ok && rentAnswer)
+                {
+                    rented = new RentedBytes((int)Math.Min(length ?? 64 * 1024, int.MaxValue));
+                    await rented.ReadAllAsync(stream, timeout.Token).ConfigureAwait(false);
+                    answer = rented.Memory;
+                }
+                else
+                {
+                    answer = await ReadAllAsync(stream, length, timeout.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (IsTransport(e, cancellationToken))
             {
+                rented?.Dispose();
                 return new JsonAnswer.Unreachable(e);
             }
 
-            return response.StatusCode == HttpStatusCode.OK ? new JsonAnswer.Ok(answer) : Refusal(response, signedAt, answer);
+            return ok ? new JsonAnswer.Ok(answer) { Lease = rented } : Refusal(response, signedAt, answer.ToArray());
         }
+    }
+
+    /// <summary>A body read to its end: into one array of its length when that is known.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadAllAsync(Stream stream, long? length, CancellationToken cancellationToken)
+    {
+        if (length is { } known and <= int.MaxValue)
+        {
+            var exact = new byte[known];
+            await stream.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
+            return exact;
+        }
+
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
+        return copy.ToArray();
     }
 
     /// <summary>
@@ -133,9 +171,9 @@ internal sealed class SignedJsonClient : IDisposable
     /// read it any more: after an answer, not after a failure to get one, when the HTTP stack may
     /// still be sending it.
     /// </summary>
-    public async Task<JsonAnswer> SendAsync(string operation, PooledBuffer body, CancellationToken cancellationToken)
+    public async Task<JsonAnswer> SendAsync(string operation, PooledBuffer body, CancellationToken cancellationToken, bool rentAnswer = false)
     {
-        var answer = await SendAsync(operation, body.Written, cancellationToken).ConfigureAwait(false);
+        var answer = await SendAsync(operation, body.Written, cancellationToken, rentAnswer).ConfigureAwait(false);
         if (answer is not JsonAnswer.Unreachable)
         {
             body.Dispose();
@@ -146,7 +184,7 @@ internal sealed class SignedJsonClient : IDisposable
 
     /// <summary>A failure to get an answer; a cancellation that was asked for is not one, and is thrown.</summary>
     private static bool IsTransport(Exception e, CancellationToken cancellationToken) =>
-        (e is HttpRequestException or IOException or TaskCanceledException) && !cancellationToken.IsCancellationRequested;
+        (e is HttpRequestException or IOException or OperationCanceledException) && !cancellationToken.IsCancellationRequested;
 
     private JsonAnswer Refusal(HttpResponseMessage response, DateTimeOffset signedAt, byte[] body)
     {

@@ -134,7 +134,7 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
         var response = await SendAsync(operation, JsonSerializer.SerializeToUtf8Bytes(request, requestType), cancellationToken).ConfigureAwait(false);
         try
         {
-            return JsonSerializer.Deserialize(response, responseType) ?? throw new JsonException("null");
+            return JsonSerializer.Deserialize(response.Span, responseType) ?? throw new JsonException("null");
         }
         catch (JsonException e)
         {
@@ -143,7 +143,7 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
     }
 
     /// <summary>Signs and sends one call; returns the body of a 200 answer, or throws a classified <see cref="StreamsException"/>.</summary>
-    private async Task<byte[]> SendAsync(string operation, byte[] body, CancellationToken cancellationToken) =>
+    private async Task<ReadOnlyMemory<byte>> SendAsync(string operation, byte[] body, CancellationToken cancellationToken) =>
         await _client.SendAsync(operation, body, cancellationToken).ConfigureAwait(false) switch
         {
             JsonAnswer.Ok ok => ok.Body,

@@ -32,7 +32,8 @@ public sealed class DynamoDbHttpTableReader : ITableReader
     public async Task<ScanPage> ScanAsync(int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection, CancellationToken cancellationToken)
     {
         var operation = $"Scan on {Table}";
-        var answer = await _client.SendAsync("Scan", ScanBodies.Scan(Table.RequestName, segment, totalSegments, exclusiveStartKey, projection), cancellationToken).ConfigureAwait(false);
+        // A page of up to 1 MB, in a rented array: the page's items are slices of it until the page is disposed of.
+        var answer = await _client.SendAsync("Scan", ScanBodies.Scan(Table.RequestName, segment, totalSegments, exclusiveStartKey, projection), cancellationToken, rentAnswer: true).ConfigureAwait(false);
         if (answer is not JsonAnswer.Ok ok)
         {
             throw Classify(answer, operation);
@@ -40,10 +41,11 @@ public sealed class DynamoDbHttpTableReader : ITableReader
 
         try
         {
-            return ScanAnswer.Read(ok.Body);
+            return ScanAnswer.Read(ok.Body) with { Lease = ok.Lease };
         }
         catch (JsonException e)
         {
+            ok.Lease?.Dispose();
             throw new TableReadException($"{operation}: the answer is not a Scan response ({e.Message})", retryable: true, e);
         }
     }

@@ -3,23 +3,34 @@ using Replicator.Model;
 namespace Replicator.Backfill;
 
 /// <summary>
-/// The progress of a copy under way, by segment: updated and saved (atomically, see
-/// <see cref="BackfillState.Save"/>) after every page that is durable on every target, so a copy
-/// stopped at any moment resumes from its last saved page.
+/// The progress of a copy under way, by segment: updated after every page that is durable on every
+/// target, and saved (atomically, see <see cref="BackfillState.Save"/>) at most once per
+/// <see cref="SaveInterval"/>, and whenever the copy stops (<see cref="Save"/>). A copy killed at
+/// any moment resumes from its last saved pages, copying again at most the last interval's: copies
+/// are idempotent, and an fsync after every page of every segment cost a fast copy more than its
+/// writes (the segments queued behind it).
 /// </summary>
 internal sealed class BackfillProgress
 {
+    public static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
+
     private readonly object _gate = new();
+    private readonly object _saving = new();
     private readonly BackfillState _state;
     private readonly string _path;
     private readonly BackfillCounters _counters;
+    private readonly TimeProvider _time;
     private readonly SegmentState[] _segments;
+    private long _version;
+    private long _savedVersion;
+    private long _nextSave;
 
-    public BackfillProgress(BackfillState state, string path, BackfillCounters counters)
+    public BackfillProgress(BackfillState state, string path, BackfillCounters counters, TimeProvider time)
     {
         _state = state;
         _path = path;
         _counters = counters;
+        _time = time;
         _segments = [.. state.Segments];
         Interlocked.Exchange(ref counters._copied, state.ItemsCopied);
 
@@ -44,6 +55,7 @@ internal sealed class BackfillProgress
     /// <summary>A page of <paramref name="items"/> items is on every target; the segment goes on after <paramref name="lastKey"/>, or is done (null).</summary>
     public void PageCopied(int segment, int items, IReadOnlyDictionary<string, DynamoValue>? lastKey, int scanned)
     {
+        (long Version, BackfillState State)? due = null;
         lock (_gate)
         {
             _segments[segment] = new SegmentState(lastKey is null, lastKey);
@@ -54,7 +66,45 @@ internal sealed class BackfillProgress
                 Interlocked.Increment(ref _counters._segmentsDone);
             }
 
-            (_state with { ItemsCopied = _counters.ItemsCopied, Segments = [.. _segments] }).Save(_path);
+            _version++;
+            var now = _time.GetTimestamp();
+            if (now >= _nextSave)
+            {
+                _nextSave = now + (long)(SaveInterval.TotalSeconds * _time.TimestampFrequency);
+                due = Snapshot();
+            }
+        }
+
+        if (due is { } snapshot)
+        {
+            Write(snapshot);
+        }
+    }
+
+    /// <summary>Saves the progress now, if anything changed since the last save: when the copy stops, for whatever reason.</summary>
+    public void Save()
+    {
+        (long, BackfillState) snapshot;
+        lock (_gate)
+        {
+            snapshot = Snapshot();
+        }
+
+        Write(snapshot);
+    }
+
+    private (long Version, BackfillState State) Snapshot() => (_version, _state with { ItemsCopied = _counters.ItemsCopied, Segments = [.. _segments] });
+
+    /// <summary>Writes a snapshot outside the progress's lock, so segments go on meanwhile; an older snapshot never replaces a newer one.</summary>
+    private void Write((long Version, BackfillState State) snapshot)
+    {
+        lock (_saving)
+        {
+            if (snapshot.Version > _savedVersion)
+            {
+                snapshot.State.Save(_path);
+                _savedVersion = snapshot.Version;
+            }
         }
     }
 

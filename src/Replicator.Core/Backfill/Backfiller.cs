@@ -96,7 +96,7 @@ public sealed class Backfiller
             state.Save(progressPath);
         }
 
-        var progress = new BackfillProgress(state, progressPath, Counters);
+        var progress = new BackfillProgress(state, progressPath, Counters, _time);
         await CopyAllAsync(request.Segments, shape, progress, cancellationToken).ConfigureAwait(false);
         progress.Finish();
         return new BackfillResult(Counters.ItemsCopied, _time.GetElapsedTime(started), resumed, streamArn);
@@ -161,7 +161,7 @@ public sealed class Backfiller
                     do
                     {
                         var from = lastKey;
-                        var page = await _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", token).ConfigureAwait(false);
+                        using var page = await _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", token).ConfigureAwait(false);
                         await CopyAsync(shape, page.Items, token).ConfigureAwait(false);
                         lastKey = page.LastEvaluatedKey;
                         progress.PageCopied(segment, page.Items.Count, lastKey, page.Scanned ?? page.Items.Count);
@@ -180,6 +180,11 @@ public sealed class Backfiller
         }
         catch (OperationCanceledException) when (failure is not null)
         {
+        }
+        finally
+        {
+            // However the copy stopped, what it copied is saved, so a rerun resumes after it.
+            progress.Save();
         }
 
         if (failure is not null)

@@ -5,7 +5,7 @@ namespace Replicator.Verification;
 /// <summary>
 /// A strongly consistent parallel scan of a table: every segment read page by page (each page
 /// retried until read), at most <see cref="ReplicationOptions.MaxConcurrentSegments"/> segments
-/// at once, each page handed on with the moment it was read.
+/// at once, each page handed on with the moment it was read, and disposed of once its handler is done.
 /// </summary>
 internal sealed class SegmentScanner(RetriedReads reads, int segments, TimeProvider time, VerifyProgress progress)
 {
@@ -18,7 +18,7 @@ internal sealed class SegmentScanner(RetriedReads reads, int segments, TimeProvi
             do
             {
                 var from = start;
-                var page = await reads.ReadAsync(t => reader.ScanAsync(segment, segments, from, projection, t), $"Scan of {reader.Table} (segment {segment} of {segments})", token).ConfigureAwait(false);
+                using var page = await reads.ReadAsync(t => reader.ScanAsync(segment, segments, from, projection, t), $"Scan of {reader.Table} (segment {segment} of {segments})", token).ConfigureAwait(false);
                 progress.Scanned(page.Scanned ?? page.Items.Count);
                 await onPage(page, time.GetUtcNow(), token).ConfigureAwait(false);
                 start = page.LastEvaluatedKey;

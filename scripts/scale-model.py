@@ -2,7 +2,8 @@
 """The scale model of docs/scale.md: every number in its tables, computed from the inputs below.
 
     python3 scripts/scale-model.py                      # print every table (markdown)
-    python3 scripts/scale-model.py --check docs/scale.md  # exit 1 if a table there differs
+    python3 scripts/scale-model.py --check docs/scale.md  # exit 1 if a table there differs, or the
+                                                          # module's defaults (and docs/deploy.md's) are not NEW
     python3 scripts/scale-model.py --write docs/scale.md  # rewrite the tables there in place
 
 The tables sit in docs/scale.md between <!-- scale-model:NAME --> and <!-- /scale-model:NAME -->.
@@ -11,6 +12,7 @@ Python 3 standard library only. Change an input, run --write, read the diff.
 
 import argparse
 import math
+import os
 import re
 import sys
 
@@ -442,6 +444,35 @@ TABLES = {
     "poller": t_poller,
 }
 
+# The module's variables the model sets, and the key of each in NEW.
+MODULE_DEFAULTS = {
+    "batch_size": "batch_size", "maximum_batching_window_in_seconds": "window_s",
+    "parallelization_factor": "parallelization", "memory_size": "memory_mb",
+    "timeout_seconds": "timeout_s", "maximum_retry_attempts": "retries",
+}
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIABLES_TF = os.path.join(REPO, "deploy", "terraform", "modules", "replicator", "variables.tf")
+DEPLOY_MD = os.path.join(REPO, "docs", "deploy.md")
+
+
+def default_drift():
+    """Where the module's defaults, or docs/deploy.md's table of them, are not the model's NEW."""
+    problems = []
+    with open(VARIABLES_TF, encoding="utf-8") as f:
+        terraform = f.read()
+    with open(DEPLOY_MD, encoding="utf-8") as f:
+        deploy = f.read()
+    for variable, key in MODULE_DEFAULTS.items():
+        block = re.search(r'variable "%s" \{(.*?)\n\}' % variable, terraform, re.S)
+        found = re.search(r"^\s*default\s*=\s*(\S+)", block.group(1), re.M) if block else None
+        if not found or found.group(1) != str(NEW[key]):
+            problems.append(f"variables.tf: {variable} defaults to {found.group(1) if found else 'nothing'}, the model to {NEW[key]}")
+        row = re.search(r"^\| `%s` \| ([^|]+) \|" % variable, deploy, re.M)
+        if not row or row.group(1).strip() != str(NEW[key]):
+            problems.append(f"docs/deploy.md: {variable} shows {row.group(1).strip() if row else 'no row'}, the model {NEW[key]}")
+    return problems
+
+
 BLOCK = re.compile(r"<!-- scale-model:([a-z-]+) -->\n(.*?)<!-- /scale-model:\1 -->", re.S)
 
 
@@ -473,13 +504,14 @@ def main():
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         return 0
+    problems += default_drift()
     for m in BLOCK.finditer(text):
         if m.group(1) in TABLES and m.group(2) != render(m.group(1)):
             problems.append(f"table {m.group(1)} differs from the model (run: python3 scripts/scale-model.py --write {path})")
     if problems:
         print(f"{path}: " + "; ".join(problems), file=sys.stderr)
         return 1
-    print(f"{path}: {len(found)} tables match the model")
+    print(f"{path}: {len(found)} tables match the model; the module's defaults and docs/deploy.md are the model's")
     return 0
 
 

@@ -234,7 +234,7 @@ variable "parallelization_factor" {
 }
 
 variable "maximum_retry_attempts" {
-  description = "Retries of a failing batch before it goes to the on-failure queue (0 to 10000). At 100 and a 60 s timeout a batch is given up after at most 101 minutes, long after the alarms and with 22 hours left to redrive it (docs/scale.md)."
+  description = "Retries of a failing batch before it goes to the on-failure queue (0 to 10000). At 100 and a 60 s timeout a batch is given up after about 101 minutes, long after the alarms and with 22 hours left to redrive it (docs/scale.md)."
   type        = number
   default     = 100
   validation {

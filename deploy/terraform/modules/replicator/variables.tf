@@ -146,7 +146,7 @@ variable "lambda_zip_path" {
 }
 
 variable "memory_size" {
-  description = "Function memory in MB (128 to 10240). CPU grows with it; 256 handles batches of 1,000 comfortably."
+  description = "Function memory in MB (128 to 10240); CPU is memory / 1,769 MB of a vCPU. 256 applies a full GetRecords page one-way in about 0.24 s, 2.9 times a shard's top write rate, with 2.9 times the worst measured peak memory (docs/scale.md). Multi-active needs more: 1769 with parallelization_factor 3 for shards written flat out."
   type        = number
   default     = 256
   validation {
@@ -156,7 +156,7 @@ variable "memory_size" {
 }
 
 variable "timeout_seconds" {
-  description = "Function timeout (1 to 900). The engine retries throttled writes until 3 s before it."
+  description = "Function timeout (1 to 900). The engine retries throttled writes until 3 s before it, so this is how long one attempt rides out throttling. 60 is 9 times the slowest normal batch at the defaults (multi-active, 1,000 records at 256 MB: 6.5 s; one-way 0.3 s): docs/scale.md."
   type        = number
   default     = 60
   validation {
@@ -204,9 +204,9 @@ variable "starting_position" {
 }
 
 variable "batch_size" {
-  description = "Records per invocation, at most (1 to 10000)."
+  description = "Records per invocation, at most (1 to 10000). 1000 is one GetRecords page at most; with no batching window a batch is one page, so more matters only with a window (docs/scale.md)."
   type        = number
-  default     = 500
+  default     = 1000
   validation {
     condition     = var.batch_size >= 1 && var.batch_size <= 10000
     error_message = "batch_size must be from 1 to 10000."
@@ -214,9 +214,9 @@ variable "batch_size" {
 }
 
 variable "maximum_batching_window_in_seconds" {
-  description = "How long to gather records before invoking (0 to 300)."
+  description = "How long to gather records before invoking (0 to 300). 0: Lambda invokes on every poll, lag about 0.25 s (mean) and 0.4 s (worst); every second of window adds to both. Raise it for tables that write the same keys many times a second (one target write per key per batch) or to pay for fewer invocations on quiet shards (docs/scale.md)."
   type        = number
-  default     = 1
+  default     = 0
   validation {
     condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300
     error_message = "maximum_batching_window_in_seconds must be from 0 to 300."
@@ -224,9 +224,9 @@ variable "maximum_batching_window_in_seconds" {
 }
 
 variable "parallelization_factor" {
-  description = "Concurrent batches per shard (1 to 10); order per key is kept."
+  description = "Concurrent batches per shard (1 to 10); order per key is kept. Concurrency is open shards times this, against the account's 1,000. 1 applies 2.9 times a shard's top write rate one-way at 256 MB; multi-active needs 3 at 1769 MB for shards written flat out (docs/scale.md)."
   type        = number
-  default     = 2
+  default     = 1
   validation {
     condition     = var.parallelization_factor >= 1 && var.parallelization_factor <= 10
     error_message = "parallelization_factor must be from 1 to 10."
@@ -234,7 +234,7 @@ variable "parallelization_factor" {
 }
 
 variable "maximum_retry_attempts" {
-  description = "Retries of a failing batch before it goes to the on-failure queue (0 to 10000)."
+  description = "Retries of a failing batch before it goes to the on-failure queue (0 to 10000). At 100 and a 60 s timeout a batch is given up after about 101 minutes, long after the alarms and with 22 hours left to redrive it (docs/scale.md)."
   type        = number
   default     = 100
   validation {
@@ -279,8 +279,8 @@ variable "alarm_sns_topic_arn" {
 
 # The stream keeps a change for 24 hours; after that it is gone from the stream, and (with the
 # default maximum_record_age_in_seconds) the mapping hands its batch to the failed-batches queue.
-# So 24 h minus the iterator age is the time left. Normal lag is seconds (a 1 s batching window
-# and a batch written in a round trip or two); failing writes page within minutes through the
+# So 24 h minus the iterator age is the time left. Normal lag is under a second (no batching
+# window by default, and a batch written in a round trip or two); failing writes page within minutes through the
 # records-failed and function-errors alarms. What only iterator age shows is replication running
 # too slowly without failing. 1 h is far outside normal (no page for a
 # redeploy or a burst of throttling) and leaves 23 h to page someone (under 1 h), find and fix

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Replicator.Aws.Http;
 
 /// <summary>
-/// An answer's body in an array rented from <see cref="ArrayPool{T}.Shared"/>, for the reads whose
+/// An answer's body in a rented array, for the reads whose
 /// pages are large and many (a scan's 1 MB pages would each be a new large-object array, and the
 /// collections of the large-object heap they cause were a backfill's biggest cost). Whoever holds
 /// it returns the array once nothing reads the body any more: twice is harmless. In a Debug build
@@ -12,11 +12,19 @@ namespace Replicator.Aws.Http;
 /// </summary>
 internal sealed class RentedBytes : IDisposable
 {
+    /// <summary>
+    /// A pool of its own: the shared pool keeps up to 32 arrays per size per core, which for pages of
+    /// 1 to 2 MB is memory a copy does not need. A segment holds one page at a time, so 16 kept per
+    /// size serve 16 segments without a new array; more segments rent beyond it, and what comes back
+    /// beyond it is left to the GC.
+    /// </summary>
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 16);
+
     private byte[]? _array;
 
     public RentedBytes(int sizeHint)
     {
-        _array = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 1024));
+        _array = Pool.Rent(Math.Max(sizeHint, 1024));
     }
 
     public int Length { get; private set; }
@@ -31,9 +39,9 @@ internal sealed class RentedBytes : IDisposable
         {
             if (Length == array.Length)
             {
-                var larger = ArrayPool<byte>.Shared.Rent(checked(array.Length * 2));
+                var larger = Pool.Rent(checked(array.Length * 2));
                 array.AsSpan(0, Length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(array);
+                Pool.Return(array);
                 _array = array = larger;
             }
 
@@ -54,7 +62,7 @@ internal sealed class RentedBytes : IDisposable
 #if DEBUG
             array.AsSpan().Fill((byte)'!');
 #endif
-            ArrayPool<byte>.Shared.Return(array);
+            Pool.Return(array);
         }
     }
 }

@@ -3,9 +3,10 @@ using Replicator.Model;
 namespace Replicator.Aws.Http;
 
 /// <summary>
-/// The body of a Scan as <see cref="Verification.DynamoDbTableReader"/> asks for it through the SDK:
-/// strongly consistent, one segment of a parallel scan, from a start key, and a projection whose
-/// names go through placeholders (<c>#k0</c>, <c>#k1</c>…) so reserved words work as attribute names.
+/// The bodies of a Scan and a BatchGetItem as <see cref="Verification.DynamoDbTableReader"/> asks
+/// for them through the SDK: strongly consistent, a scan by segment from a start key, and a
+/// projection whose names go through placeholders (<c>#k0</c>, <c>#k1</c>…) so reserved words work
+/// as attribute names.
 /// </summary>
 internal static class ScanBodies
 {
@@ -27,18 +28,45 @@ internal static class ScanBodies
                 DynamoJson.WriteItem(writer, exclusiveStartKey);
             }
 
-            if (projection is not null)
-            {
-                writer.WriteString("ProjectionExpression", string.Join(", ", projection.Select((_, i) => $"#k{i}")));
-                writer.WriteStartObject("ExpressionAttributeNames");
-                for (var i = 0; i < projection.Count; i++)
-                {
-                    writer.WriteString($"#k{i}", projection[i]);
-                }
-
-                writer.WriteEndObject();
-            }
-
+            Projection(writer, projection);
             writer.WriteEndObject();
         });
+
+    /// <summary><c>{"RequestItems":{"t":{"Keys":[…],"ConsistentRead":true,"ProjectionExpression":"#k0","ExpressionAttributeNames":{"#k0":"pk"}}}}</c></summary>
+    public static PooledBuffer BatchGetItem(string tableName, IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection) =>
+        WriteBodies.Write(96 + tableName.Length + (keys.Count * 64) + (projection?.Sum(name => name.Length + 16) ?? 0), writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("RequestItems");
+            writer.WriteStartObject(tableName);
+            writer.WriteStartArray("Keys");
+            foreach (var key in keys)
+            {
+                WriteBodies.Attributes(writer, key.Attributes);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteBoolean("ConsistentRead", true);
+            Projection(writer, projection);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+
+    private static void Projection(System.Text.Json.Utf8JsonWriter writer, IReadOnlyList<string>? projection)
+    {
+        if (projection is null)
+        {
+            return;
+        }
+
+        writer.WriteString("ProjectionExpression", string.Join(", ", projection.Select((_, i) => $"#k{i}")));
+        writer.WriteStartObject("ExpressionAttributeNames");
+        for (var i = 0; i < projection.Count; i++)
+        {
+            writer.WriteString($"#k{i}", projection[i]);
+        }
+
+        writer.WriteEndObject();
+    }
 }

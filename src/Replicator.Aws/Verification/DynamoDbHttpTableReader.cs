@@ -10,8 +10,8 @@ namespace Replicator.Aws.Verification;
 /// Reads one DynamoDB table with its scans over DynamoDB's JSON protocol (<see cref="SignedJsonClient"/>),
 /// the hot read of a backfill: a scanned item comes back as its bytes in the answer
 /// (<see cref="ScanAnswer"/>), so a copy sends them into BatchWriteItem as they are and never builds
-/// the item's values. It asks what <see cref="DynamoDbTableReader"/> asks and classifies errors as it
-/// does; the reads that are not hot (DescribeTable, BatchGetItem, GetItem) are that reader's.
+/// the item's values; so do verify's BatchGetItem lookups. It asks what <see cref="DynamoDbTableReader"/>
+/// asks and classifies errors as it does; the reads that are not hot (DescribeTable, GetItem) are that reader's.
 /// Made by <see cref="AwsClients.TableReader"/>.
 /// </summary>
 public sealed class DynamoDbHttpTableReader : ITableReader
@@ -50,8 +50,26 @@ public sealed class DynamoDbHttpTableReader : ITableReader
         }
     }
 
-    public Task<BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken) =>
-        _sdk.BatchGetAsync(keys, projection, cancellationToken);
+    public async Task<BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken)
+    {
+        var operation = $"BatchGetItem on {Table}";
+        var answer = await _client.SendAsync("BatchGetItem", ScanBodies.BatchGetItem(Table.RequestName, keys, projection), cancellationToken).ConfigureAwait(false);
+        if (answer is not JsonAnswer.Ok ok)
+        {
+            throw Classify(answer, operation);
+        }
+
+        try
+        {
+            // The request names one table, so everything in the answer is ours, whatever spelling of the table (name or ARN) it is filed under.
+            var (found, left) = Answers.BatchGet(ok.Body);
+            return new BatchGetResult(found, [.. left.Select(key => new ItemKey(key))]);
+        }
+        catch (JsonException e)
+        {
+            throw new TableReadException($"{operation}: the answer is not a BatchGetItem response ({e.Message})", retryable: true, e);
+        }
+    }
 
     public Task<IReadOnlyDictionary<string, DynamoValue>?> GetAsync(ItemKey key, CancellationToken cancellationToken) => _sdk.GetAsync(key, cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Replicator.Planning;
 using Replicator.Retrying;
 
@@ -27,25 +26,28 @@ public sealed class Applier
 
     public async Task<IReadOnlyList<ActionResult>> ApplyAsync(ITargetWriter writer, IReadOnlyList<WriteAction> actions, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var results = new ConcurrentBag<ActionResult>();
         // Keys must be distinct within a BatchWriteItem request; the planner makes them so, and so must other callers.
-        var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems);
+        var chunks = actions.Chunk(ReplicationOptions.MaxBatchWriteItems).ToArray();
+
+        // One slot per chunk, not a concurrent collection: a ConcurrentBag per call made a
+        // thread-local queue per thread, each with a finaliser, for every page a backfill copied.
+        var results = new IEnumerable<ActionResult>[chunks.Length];
         using var stop = new DeadlineScope(deadline, _time, cancellationToken);
 
         // Chunks split into single writes share this bound, so that many refused chunks at once
         // still keep at most MaxConcurrentRequests requests in flight to the target.
         using var singles = new SemaphoreSlim(_settings.MaxConcurrentRequests, _settings.MaxConcurrentRequests);
         await Parallel.ForEachAsync(
-            chunks,
+            Enumerable.Range(0, chunks.Length),
             new ParallelOptions { MaxDegreeOfParallelism = _settings.MaxConcurrentRequests },
-            async (chunk, _) =>
-            {
-                foreach (var result in await ApplyChunkAsync(writer, chunk, singles, deadline, stop.Token).ConfigureAwait(false))
-                {
-                    results.Add(result);
-                }
-            }).ConfigureAwait(false);
-        return [.. results];
+            async (index, _) => results[index] = await ApplyChunkAsync(writer, chunks[index], singles, deadline, stop.Token).ConfigureAwait(false)).ConfigureAwait(false);
+        var all = new List<ActionResult>(actions.Count);
+        foreach (var chunk in results)
+        {
+            all.AddRange(chunk);
+        }
+
+        return all;
     }
 
     private async Task<IEnumerable<ActionResult>> ApplyChunkAsync(ITargetWriter writer, WriteAction[] chunk, SemaphoreSlim singles, DateTimeOffset deadline, CancellationToken stop)

@@ -29,10 +29,17 @@ public sealed class ItemKey : IEquatable<ItemKey>
     /// </summary>
     private static string Identity(IReadOnlyDictionary<string, DynamoValue> attributes)
     {
-        // Built once per stream record: composed on the stack, and a key's one or two attributes
-        // put in order without sorting machinery.
+        // Built once per stream record or scanned item: composed on the stack, and a key's one or
+        // two attributes put in order without sorting machinery.
         var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
-        if (attributes.Count == 2)
+        if (attributes.Count == 1)
+        {
+            foreach (var (name, value) in attributes)
+            {
+                Attribute(ref text, name, value);
+            }
+        }
+        else if (attributes.Count == 2)
         {
             using var pairs = attributes.GetEnumerator();
             pairs.MoveNext();

@@ -10,6 +10,7 @@ using Replicator.Aws.MultiActive;
 using Replicator.Aws.Streams;
 using Replicator.Aws.Verification;
 using Replicator.MultiActive;
+using Replicator.Pacing;
 using Replicator.Verification;
 using Amazon.SecurityToken;
 using Amazon.SQS;
@@ -39,8 +40,19 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     private readonly ConcurrentDictionary<string, IAmazonSecurityTokenService> _sts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AssumedRole, Lazy<AssumedRoleCredentials>> _roles = new();
 
+    private readonly ConcurrentDictionary<TargetTable, CapacityBudget> _readBudgets = new();
+    private readonly ConcurrentDictionary<TargetTable, CapacityBudget> _writeBudgets = new();
+
     /// <summary>Which targets are signed with a role, and which.</summary>
     public TargetAccess Access => _access;
+
+    /// <summary>
+    /// Capacity units per second each table may be read and written with (<c>--max-read-units</c>,
+    /// <c>--max-write-units</c>): the readers and writers made here then ask for the units each
+    /// request consumed and keep to a budget per table (<see cref="CapacityBudget"/>). None: as fast
+    /// as the tables take.
+    /// </summary>
+    public CapacityLimits Capacity { get; init; } = CapacityLimits.None;
 
     /// <summary>
     /// Assumes each target's role once, so that a role STS refuses for good (AccessDenied: a trust
@@ -112,15 +124,23 @@ public sealed class AwsClients(AWSCredentials? credentials = null, string? endpo
     /// one HTTP client per region (<see cref="DynamoDbHttpWriter"/>), at the endpoint the SDK's client
     /// for the region would use. The credentials are resolved at the first write, as the SDK does.
     /// </summary>
-    public ITargetWriter Writer(TargetTable target) => new DynamoDbHttpWriter(WriteClient(target.Region, _access.RoleFor(target)), target);
+    public ITargetWriter Writer(TargetTable target) =>
+        WithinBudget(new DynamoDbHttpWriter(WriteClient(target.Region, _access.RoleFor(target)), target) { ReportCapacity = Capacity.WriteUnits is not null });
+
+    /// <summary>A writer kept to its table's write budget, when there is one (<see cref="Capacity"/>); else the writer itself.</summary>
+    public ITargetWriter WithinBudget(ITargetWriter writer) =>
+        Capacity.WriteUnits is { } units ? new PacedTargetWriter(writer, _writeBudgets.GetOrAdd(writer.Target, _ => new CapacityBudget(units, _time))) : writer;
 
     /// <summary>
     /// A reader of <paramref name="table"/> whose scans go over DynamoDB's JSON protocol on the
     /// region's one HTTP client, the one <see cref="Writer"/> uses (<see cref="DynamoDbHttpTableReader"/>:
     /// scanned items stay the answer's bytes); its other reads go through the SDK's client.
     /// </summary>
-    public ITableReader TableReader(TargetTable table) =>
-        new DynamoDbHttpTableReader(WriteClient(table.Region, _access.RoleFor(table)), new DynamoDbTableReader(DynamoDb(table), table));
+    public ITableReader TableReader(TargetTable table)
+    {
+        var reader = new DynamoDbHttpTableReader(WriteClient(table.Region, _access.RoleFor(table)), new DynamoDbTableReader(DynamoDb(table), table)) { ReportCapacity = Capacity.ReadUnits is not null };
+        return Capacity.ReadUnits is { } units ? new PacedTableReader(reader, _readBudgets.GetOrAdd(table, _ => new CapacityBudget(units, _time))) : reader;
+    }
 
     /// <summary>
     /// One region's tables as multi-active replication and backfill write them: DynamoDB's JSON

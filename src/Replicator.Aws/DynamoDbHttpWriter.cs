@@ -31,6 +31,9 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
 
     public TargetTable Target { get; }
 
+    /// <summary>Ask each BatchWriteItem for the units it consumed and report them in its outcome (for a write budget).</summary>
+    public bool ReportCapacity { get; init; }
+
     /// <summary>Where the writes go.</summary>
     internal Uri Endpoint => _client.Endpoint;
 
@@ -44,7 +47,7 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
     public async Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         var operation = $"BatchWriteItem on {Target}";
-        var answer = await _client.SendAsync("BatchWriteItem", WriteBodies.BatchWriteItem(Target.RequestName, actions), cancellationToken).ConfigureAwait(false);
+        var answer = await _client.SendAsync("BatchWriteItem", WriteBodies.BatchWriteItem(Target.RequestName, actions, ReportCapacity), cancellationToken).ConfigureAwait(false);
         if (answer is not JsonAnswer.Ok ok)
         {
             return new BatchOutcome.Failed(ErrorClassifier.Classify(answer, operation));
@@ -62,7 +65,8 @@ public sealed class DynamoDbHttpWriter : ITargetWriter
             return BatchOutcome.Refused(TargetErrorKind.Retryable, $"{operation}: the answer is not a BatchWriteItem response ({e.Message}); the whole request is written again");
         }
 
-        return left.Count > 0 ? Unprocessed(actions, left) : BatchOutcome.AllWritten;
+        var outcome = left.Count > 0 ? Unprocessed(actions, left) : BatchOutcome.AllWritten;
+        return ReportCapacity && outcome is BatchOutcome.Written written ? written with { ConsumedUnits = ConsumedCapacity.Read(ok.Body.Span) } : outcome;
     }
 
     public async Task<WriteOutcome> WriteOneAsync(WriteAction action, CancellationToken cancellationToken)

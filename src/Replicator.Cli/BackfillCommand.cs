@@ -31,12 +31,14 @@ internal static class BackfillCommand
         var segments = CommonOptions.Segments("to copy the source in");
         var mode = MultiActiveOptions.Mode();
         var metadataAttribute = MultiActiveOptions.MetadataAttribute();
+        var maxReadUnits = CommonOptions.MaxReadUnits("the source's scan");
+        var maxWriteUnits = CommonOptions.MaxWriteUnits("the copy's writes, per target");
         var command = new Command(
             "backfill",
             "Copy every item of the source to the targets, safely while the application writes: the stream position from before the copy becomes the checkpoint that replicate resumes from. " +
             "With --mode multi-active: copy a live multi-active table into a region joining the set, never over a newer write or a delete (no stream position: the running replicators forward every change made meanwhile). Resumable: run it again after an interruption.")
         {
-            source, targets, endpoint, checkpoint, segments, mode, metadataAttribute, output,
+            source, targets, endpoint, checkpoint, segments, maxReadUnits, maxWriteUnits, mode, metadataAttribute, output,
         };
         var filters = FilterOptions.AddTo(command);
         roles.AddTo(command);
@@ -73,7 +75,10 @@ internal static class BackfillCommand
             // The progress file is written before anything else, so its directory must be there (.replicator, by default, may not be yet).
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!);
             var request = new BackfillRequest(sourceTable, targetTables, parsed.GetValue(segments), checkpointPath);
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables))
+            {
+                Capacity = new Pacing.CapacityLimits(parsed.GetValue(maxReadUnits), parsed.GetValue(maxWriteUnits)),
+            };
             return await RunAsync(console, clients, request, multiActive, parsed.GetValue(endpoint), parsed.GetValue(output) == OutputFormat.Json, interrupt, selection).ConfigureAwait(false);
         });
         return command;
@@ -100,7 +105,7 @@ internal static class BackfillCommand
             await MultiActiveOptions.RequireSetupAsync(clients, request.Source, request.Targets, endpoint, interrupt).ConfigureAwait(false);
             streamArn = NoStream;
             var (_, replicas) = MultiActiveOptions.Replicas(clients, request.Source, request.Targets);
-            writers = [.. request.Targets.Select((target, i) => new GuardedCopyWriter(target, replicas[i].Tables, metadataAttribute))];
+            writers = [.. request.Targets.Select((target, i) => clients.WithinBudget(new GuardedCopyWriter(target, replicas[i].Tables, metadataAttribute)))];
         }
         else
         {

@@ -67,6 +67,29 @@ internal static class CommonOptions
             : Error(result, $"--segments: '{result.Tokens.Single().Value}' is not a whole number from 1 to {max}", 0),
     };
 
+    /// <summary>
+    /// <c>--max-read-units</c> or <c>--max-write-units</c>: capacity units per second that each table
+    /// may be read or written with, a positive number (fractions allowed); unset, as fast as the
+    /// tables take.
+    /// </summary>
+    public static Option<double?> MaxUnits(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => double.TryParse(result.Tokens.Single().Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var units) && units > 0 && double.IsFinite(units)
+            ? units
+            : Error<double?>(result, $"{name}: '{result.Tokens.Single().Value}' is not a positive number of capacity units per second (e.g. 500)", null),
+    };
+
+    /// <summary>The read budget of backfill and verify.</summary>
+    public static Option<double?> MaxReadUnits(string reads) => MaxUnits(
+        "--max-read-units",
+        $"Read each table at most this many read capacity units per second ({reads}; a strongly consistent read of 4 KB is 1 unit), so the application keeps the rest. The units each read consumed, as DynamoDB reports them, are counted. Default: as fast as the tables take.");
+
+    /// <summary>The write budget of backfill and verify --repair.</summary>
+    public static Option<double?> MaxWriteUnits(string writes) => MaxUnits(
+        "--max-write-units",
+        $"Write each target at most this many write capacity units per second ({writes}; 1 KB written is 1 unit, indexes included), so the application keeps the rest. Default: as fast as the targets take.");
+
     public static string CheckpointPath(string? given, TargetTable source) =>
         given ?? Path.Combine(".replicator", $"{source.Region}.{source.TableName}.checkpoint.json");
 

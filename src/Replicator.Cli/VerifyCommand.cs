@@ -45,9 +45,11 @@ internal static class VerifyCommand
         };
         var mode = MultiActiveOptions.Mode();
         var metadataAttribute = MultiActiveOptions.MetadataAttribute();
+        var maxReadUnits = CommonOptions.MaxReadUnits("the source's and each target's scans and lookups");
+        var maxWriteUnits = CommonOptions.MaxWriteUnits("--repair's writes, per target");
         var command = new Command("verify", "Compare the source table with each target, item by item (strongly consistent reads; a key that differs is read again before it counts). Exit 0 when identical, 1 when not. In multi-active mode the versions are compared too, and a difference shows which region holds which version.")
         {
-            source, targets, endpoint, segments, settle, repair, mode, metadataAttribute, output,
+            source, targets, endpoint, segments, settle, repair, maxReadUnits, maxWriteUnits, mode, metadataAttribute, output,
         };
         var filters = FilterOptions.AddTo(command);
         roles.AddTo(command);
@@ -74,7 +76,10 @@ internal static class VerifyCommand
                 metadata = MultiActiveOptions.Settings(parsed.GetRequiredValue(metadataAttribute), null).MetadataAttribute;
             }
 
-            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables));
+            using var clients = new AwsClients(endpoint: parsed.GetValue(endpoint)?.ToString(), access: roles.Access(parsed, targetTables))
+            {
+                Capacity = new Pacing.CapacityLimits(parsed.GetValue(maxReadUnits), parsed.GetValue(maxWriteUnits)),
+            };
             await Tables.CheckAsync(clients, sourceTable, targetTables, interrupt).ConfigureAwait(false);
             return await RunAsync(console, clients, sourceTable, targetTables, settings, parsed.GetValue(output) == OutputFormat.Json, interrupt, metadata, selection).ConfigureAwait(false);
         });

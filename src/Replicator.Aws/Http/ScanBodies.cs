@@ -14,7 +14,7 @@ internal static class ScanBodies
     private const int StartKeyBytes = 256;
 
     /// <summary><c>{"TableName":"t","Segment":0,"TotalSegments":4,"ConsistentRead":true,"ExclusiveStartKey":{…},"ProjectionExpression":"#k0, #k1","ExpressionAttributeNames":{"#k0":"a","#k1":"b"}}</c></summary>
-    public static PooledBuffer Scan(string tableName, int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection) =>
+    public static PooledBuffer Scan(string tableName, int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection, bool reportCapacity = false) =>
         WriteBodies.Write(128 + tableName.Length + (exclusiveStartKey is null ? 0 : StartKeyBytes) + (projection?.Sum(name => name.Length + 16) ?? 0), writer =>
         {
             writer.WriteStartObject();
@@ -29,11 +29,12 @@ internal static class ScanBodies
             }
 
             Projection(writer, projection);
+            ReportCapacity(writer, reportCapacity);
             writer.WriteEndObject();
         });
 
     /// <summary><c>{"RequestItems":{"t":{"Keys":[…],"ConsistentRead":true,"ProjectionExpression":"#k0","ExpressionAttributeNames":{"#k0":"pk"}}}}</c></summary>
-    public static PooledBuffer BatchGetItem(string tableName, IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection) =>
+    public static PooledBuffer BatchGetItem(string tableName, IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, bool reportCapacity = false) =>
         WriteBodies.Write(96 + tableName.Length + (keys.Count * 64) + (projection?.Sum(name => name.Length + 16) ?? 0), writer =>
         {
             writer.WriteStartObject();
@@ -50,8 +51,18 @@ internal static class ScanBodies
             Projection(writer, projection);
             writer.WriteEndObject();
             writer.WriteEndObject();
+            ReportCapacity(writer, reportCapacity);
             writer.WriteEndObject();
         });
+
+    /// <summary><c>"ReturnConsumedCapacity":"TOTAL"</c> when a budget needs the units (left out otherwise, as the SDK leaves it).</summary>
+    internal static void ReportCapacity(System.Text.Json.Utf8JsonWriter writer, bool report)
+    {
+        if (report)
+        {
+            writer.WriteString(ConsumedCapacity.Request, "TOTAL");
+        }
+    }
 
     private static void Projection(System.Text.Json.Utf8JsonWriter writer, IReadOnlyList<string>? projection)
     {

@@ -27,7 +27,7 @@ internal static class WriteBodies
     private const int ValuesItemBytes = 512;
 
     /// <summary><c>{"RequestItems":{"table":[{"PutRequest":{"Item":…}},{"DeleteRequest":{"Key":…}}]}}</c></summary>
-    public static PooledBuffer BatchWriteItem(string tableName, IReadOnlyList<WriteAction> actions)
+    public static PooledBuffer BatchWriteItem(string tableName, IReadOnlyList<WriteAction> actions, bool reportCapacity = false)
     {
         var size = 64 + tableName.Length;
         foreach (var action in actions)
@@ -52,6 +52,7 @@ internal static class WriteBodies
 
             writer.WriteEndArray();
             writer.WriteEndObject();
+            ScanBodies.ReportCapacity(writer, reportCapacity);
             writer.WriteEndObject();
         });
     }

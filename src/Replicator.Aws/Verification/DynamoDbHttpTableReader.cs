@@ -27,13 +27,16 @@ public sealed class DynamoDbHttpTableReader : ITableReader
 
     public TargetTable Table => _sdk.Table;
 
+    /// <summary>Ask each Scan and BatchGetItem for the units it consumed and report them (for a read budget).</summary>
+    public bool ReportCapacity { get; init; }
+
     public Task<TableShape?> DescribeAsync(CancellationToken cancellationToken) => _sdk.DescribeAsync(cancellationToken);
 
     public async Task<ScanPage> ScanAsync(int segment, int totalSegments, IReadOnlyDictionary<string, DynamoValue>? exclusiveStartKey, IReadOnlyList<string>? projection, CancellationToken cancellationToken)
     {
         var operation = $"Scan on {Table}";
         // A page of up to 1 MB, in a rented array: the page's items are slices of it until the page is disposed of.
-        var answer = await _client.SendAsync("Scan", ScanBodies.Scan(Table.RequestName, segment, totalSegments, exclusiveStartKey, projection), cancellationToken, rentAnswer: true).ConfigureAwait(false);
+        var answer = await _client.SendAsync("Scan", ScanBodies.Scan(Table.RequestName, segment, totalSegments, exclusiveStartKey, projection, ReportCapacity), cancellationToken, rentAnswer: true).ConfigureAwait(false);
         if (answer is not JsonAnswer.Ok ok)
         {
             throw Classify(answer, operation);
@@ -41,7 +44,7 @@ public sealed class DynamoDbHttpTableReader : ITableReader
 
         try
         {
-            return ScanAnswer.Read(ok.Body) with { Lease = ok.Lease };
+            return ScanAnswer.Read(ok.Body) with { Lease = ok.Lease, ConsumedUnits = ReportCapacity ? ConsumedCapacity.Read(ok.Body.Span) : null };
         }
         catch (JsonException e)
         {
@@ -53,7 +56,7 @@ public sealed class DynamoDbHttpTableReader : ITableReader
     public async Task<BatchGetResult> BatchGetAsync(IReadOnlyList<ItemKey> keys, IReadOnlyList<string>? projection, CancellationToken cancellationToken)
     {
         var operation = $"BatchGetItem on {Table}";
-        var answer = await _client.SendAsync("BatchGetItem", ScanBodies.BatchGetItem(Table.RequestName, keys, projection), cancellationToken).ConfigureAwait(false);
+        var answer = await _client.SendAsync("BatchGetItem", ScanBodies.BatchGetItem(Table.RequestName, keys, projection, ReportCapacity), cancellationToken).ConfigureAwait(false);
         if (answer is not JsonAnswer.Ok ok)
         {
             throw Classify(answer, operation);
@@ -63,7 +66,7 @@ public sealed class DynamoDbHttpTableReader : ITableReader
         {
             // The request names one table, so everything in the answer is ours, whatever spelling of the table (name or ARN) it is filed under.
             var (found, left) = Answers.BatchGet(ok.Body);
-            return new BatchGetResult(found, [.. left.Select(key => new ItemKey(key))]);
+            return new BatchGetResult(found, [.. left.Select(key => new ItemKey(key))]) { ConsumedUnits = ReportCapacity ? ConsumedCapacity.Read(ok.Body.Span) : null };
         }
         catch (JsonException e)
         {

@@ -38,7 +38,11 @@ public abstract record BatchOutcome
     public static BatchOutcome Refused(TargetErrorKind kind, string message) => new Failed(new Refusal(kind, message));
 
     /// <summary>Every action but <paramref name="Unprocessed"/> is durable; those the service left for later (throttled).</summary>
-    public sealed record Written(IReadOnlyList<WriteAction> Unprocessed) : BatchOutcome;
+    public sealed record Written(IReadOnlyList<WriteAction> Unprocessed) : BatchOutcome
+    {
+        /// <summary>The write units the request consumed, when the writer asked the service to say (for a write budget); else null.</summary>
+        public double? ConsumedUnits { get; init; }
+    }
 
     public sealed record Failed(Refusal Refusal) : BatchOutcome;
 }

@@ -16,6 +16,9 @@ public sealed record ScanPage(IReadOnlyList<IReadOnlyDictionary<string, DynamoVa
     /// </summary>
     public int? Scanned { get; init; }
 
+    /// <summary>The capacity units the read consumed, when the reader asked the service to say (for a read budget); else null.</summary>
+    public double? ConsumedUnits { get; init; }
+
     /// <summary>The rented buffer the items are read from, when the reader rented one (a page made with <c>with</c> shares it).</summary>
     public IDisposable? Lease { get; init; }
 
@@ -23,4 +26,8 @@ public sealed record ScanPage(IReadOnlyList<IReadOnlyDictionary<string, DynamoVa
 }
 
 /// <summary>What one BatchGetItem came to: the items found (absent keys are simply not there) and the keys the service left unprocessed.</summary>
-public sealed record BatchGetResult(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyList<ItemKey> Unprocessed);
+public sealed record BatchGetResult(IReadOnlyList<IReadOnlyDictionary<string, DynamoValue>> Items, IReadOnlyList<ItemKey> Unprocessed)
+{
+    /// <summary>The capacity units the read consumed, when the reader asked the service to say (for a read budget); else null.</summary>
+    public double? ConsumedUnits { get; init; }
+}

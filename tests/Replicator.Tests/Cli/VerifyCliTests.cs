@@ -19,6 +19,9 @@ public sealed class VerifyCliTests
     [InlineData("--settle", "-1", "--settle", "number of seconds")]
     [InlineData("--settle", "soon", "--settle", "number of seconds")]
     [InlineData("--output", "yaml", "--output", "text or json")]
+    [InlineData("--max-read-units", "0", "--max-read-units", "positive number of capacity units per second")]
+    [InlineData("--max-read-units", "lots", "--max-read-units", "positive number of capacity units per second")]
+    [InlineData("--max-write-units", "-5", "--max-write-units", "positive number of capacity units per second")]
     public async Task Verify_BadOptionValue_NamesTheOptionAndTheForm_AndExits2(string option, string value, string named, string form)
     {
         var (code, output) = await RunAsync(CliRunner.With(Verify, option, value));
@@ -70,6 +73,6 @@ public sealed class VerifyCliTests
     [Fact]
     public void Verify_HasEveryDocumentedOption() =>
         Assert.Equal(
-            ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--mode", "--metadata-attribute", "--output", "--filter", "--include-attributes", "--exclude-attributes", "--target-role", "--target-external-id", "--role-session-name"],
+            ["--source", "--target", "--endpoint", "--segments", "--settle", "--repair", "--max-read-units", "--max-write-units", "--mode", "--metadata-attribute", "--output", "--filter", "--include-attributes", "--exclude-attributes", "--target-role", "--target-external-id", "--role-session-name"],
             VerifyCommand.Create(Spectre.Console.AnsiConsole.Console, CancellationToken.None).Options.Select(option => option.Name));
 }

@@ -155,19 +155,19 @@ public sealed class Backfiller
         {
             await Parallel.ForEachAsync(progress.Unfinished, options, async (segment, token) =>
             {
+                // The next page is read while this one is copied: a segment waits on one round trip per page, not two.
+                Task<ScanPage>? next = null;
                 try
                 {
-                    var lastKey = progress.LastKey(segment);
-                    do
+                    next = ReadPageAsync(segment, total, progress.LastKey(segment), token);
+                    while (next is not null)
                     {
-                        var from = lastKey;
-                        using var page = await _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", token).ConfigureAwait(false);
+                        using var page = await next.ConfigureAwait(false);
+                        next = page.LastEvaluatedKey is { } lastKey ? ReadPageAsync(segment, total, lastKey, token) : null;
                         await CopyAsync(shape, page.Items, token).ConfigureAwait(false);
-                        lastKey = page.LastEvaluatedKey;
-                        progress.PageCopied(segment, page.Items.Count, lastKey, page.Scanned ?? page.Items.Count);
+                        progress.PageCopied(segment, page.Items.Count, page.LastEvaluatedKey, page.Scanned ?? page.Items.Count);
                         warning?.Check();
                     }
-                    while (lastKey is not null);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
                 {
@@ -175,6 +175,10 @@ public sealed class Backfiller
                     {
                         await stop.CancelAsync().ConfigureAwait(false);
                     }
+                }
+                finally
+                {
+                    await DiscardAsync(next).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
         }
@@ -190,6 +194,26 @@ public sealed class Backfiller
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure is TableReadException ? new BackfillException($"{failure.Message}. {BackfillException.Resume}", failure) : failure);
+        }
+    }
+
+    private Task<ScanPage> ReadPageAsync(int segment, int total, IReadOnlyDictionary<string, DynamoValue>? from, CancellationToken cancellationToken) =>
+        _reads.ReadAsync(t => _source.ScanAsync(segment, total, from, null, t), $"Scan of {_source.Table} (segment {segment} of {total})", cancellationToken);
+
+    /// <summary>A page read ahead that will not be copied (the segment stopped): its buffer goes back, and its failure, if it failed, is the stop's, not news.</summary>
+    private static async Task DiscardAsync(Task<ScanPage>? read)
+    {
+        if (read is null)
+        {
+            return;
+        }
+
+        try
+        {
+            (await read.ConfigureAwait(false)).Dispose();
+        }
+        catch (Exception e) when (e is OperationCanceledException or TableReadException or BackfillException)
+        {
         }
     }
 

@@ -24,9 +24,11 @@ internal sealed class LiveCopyRig : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("live-copy-tests-").FullName;
     private readonly string _shard;
 
-    public LiveCopyRig(int items = 30)
+    /// <param name="pageSize">Items per scan page, of the source and of the target.</param>
+    public LiveCopyRig(int items = 30, int pageSize = 5)
     {
-        Target = new InMemoryTable("us-west-2", "users", PartitionKey) { PageSize = 5 };
+        Source = new InMemoryTable("us-east-1", "users", PartitionKey) { PageSize = pageSize };
+        Target = new InMemoryTable("us-west-2", "users", PartitionKey) { PageSize = pageSize };
         TargetTables = new InMemoryTableTables(Target);
         Reader = new HookedReader(Source);
         _shard = Streams.AddShard();
@@ -38,7 +40,7 @@ internal sealed class LiveCopyRig : IDisposable
         NewProcess();
     }
 
-    public InMemoryTable Source { get; } = new("us-east-1", "users", PartitionKey) { PageSize = 5 };
+    public InMemoryTable Source { get; }
 
     public HookedReader Reader { get; }
 
@@ -55,6 +57,9 @@ internal sealed class LiveCopyRig : IDisposable
     public MarkingDeletesWriter EngineWriter { get; private set; } = null!;
 
     public LiveBackfill Live { get; private set; } = null!;
+
+    /// <summary>How long replication waits idle before it stops (each <see cref="ReplicateAsync"/> ends so).</summary>
+    public TimeSpan IdleStop { get; init; } = TimeSpan.FromMilliseconds(60);
 
     public string CheckpointPath => Path.Combine(_directory, "users.checkpoint.json");
 
@@ -96,7 +101,7 @@ internal sealed class LiveCopyRig : IDisposable
             StreamArn = FakeStreamsApi.Arn,
             IdleDelay = TimeSpan.FromMilliseconds(5),
             DiscoveryInterval = TimeSpan.FromMilliseconds(20),
-            StopAfterIdle = TimeSpan.FromMilliseconds(60),
+            StopAfterIdle = IdleStop,
             BatchTimeout = TimeSpan.FromSeconds(10),
             BaseRetryDelay = TimeSpan.FromMilliseconds(1),
             MaxRetryDelay = TimeSpan.FromMilliseconds(10),

@@ -65,9 +65,7 @@ internal static class LiveBackfillHost
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         var copy = live.CompleteAsync(copyRequest, streamArn, stop.Token);
 
-        // A copy that fails stops replication too: the run ends with its error, and the same command resumes both.
-        _ = copy.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        var (outcome, poller) = await ReplicateAsync(console, clients, request, streamArn, writers, live, copy, output, log, stop.Token).ConfigureAwait(false);
+        var (outcome, poller) = await ReplicateAsync(console, clients, request, streamArn, writers, live, copy, output, log, stop).ConfigureAwait(false);
         if (!copy.IsCompleted)
         {
             // Replication stopped (failed, or Ctrl-C): the copy stops with it.
@@ -118,7 +116,7 @@ internal static class LiveBackfillHost
             console.MarkupLineInterpolated($"[red]The copy is not finished[/] ({copyError}): {live.Counters.ItemsCopied} items copied so far. Nothing is lost: run the same command again to resume the copy and replication.");
         }
 
-        console.MarkupLineInterpolated($"Stopped: {outcome.Stop switch { PollerStop.Idle => "caught up and idle", PollerStop.Cancelled => "interrupted; the checkpoint is written", _ => "replication cannot go on" }}.");
+        console.MarkupLineInterpolated($"Stopped: {outcome.Stop switch { PollerStop.Idle => "caught up and idle", PollerStop.Cancelled when interrupt.IsCancellationRequested => "interrupted; the checkpoint is written", PollerStop.Cancelled => "with the copy; the checkpoint is written", _ => "replication cannot go on" }}.");
         if (outcome.Error is { } error)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {error}");
@@ -132,17 +130,25 @@ internal static class LiveBackfillHost
     /// unfinished is started again from the checkpoint, so the run ends only after the copy.
     /// </summary>
     private static async Task<(PollerOutcome Outcome, StreamPoller Poller)> ReplicateAsync(
-        IAnsiConsole console, AwsClients clients, ReplicationRequest request, string streamArn, IReadOnlyList<ITargetWriter> writers, LiveBackfill live, Task copy, OutputFormat output, Action<string> log, CancellationToken stop)
+        IAnsiConsole console, AwsClients clients, ReplicationRequest request, string streamArn, IReadOnlyList<ITargetWriter> writers, LiveBackfill live, Task copy, OutputFormat output, Action<string> log, CancellationTokenSource stop)
     {
         var progressWritable = true;
         var lastReport = DateTimeOffset.UtcNow;
         while (true)
         {
             var poller = PollerHost.Create(clients, request, streamArn, log, writers);
-            var run = poller.RunAsync(stop);
+            var run = poller.RunAsync(stop.Token);
             while (!run.IsCompleted)
             {
-                await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+                // Woken by the copy's end too, until it has ended (then it would wake the loop at once, every time).
+                var tick = Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                await (copy.IsCompleted ? Task.WhenAny(run, tick) : Task.WhenAny(run, copy, tick)).ConfigureAwait(false);
+                if (copy.IsFaulted && !stop.IsCancellationRequested)
+                {
+                    // A copy that fails stops replication too: the run ends with its error, and the same command resumes both.
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+
                 progressWritable = progressWritable && ReplicateCommand.WriteProgress(request.CheckpointPath, streamArn, poller.Progress);
                 if (output == OutputFormat.Text && DateTimeOffset.UtcNow - lastReport >= TimeSpan.FromSeconds(10) && !run.IsCompleted)
                 {

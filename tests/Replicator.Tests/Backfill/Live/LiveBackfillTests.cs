@@ -1,5 +1,6 @@
 using Replicator.Backfill;
 using Replicator.Backfill.Live;
+using Replicator.Model;
 using Replicator.MultiActive;
 using Replicator.Streams;
 using Replicator.Tests.Streams;
@@ -238,5 +239,18 @@ public sealed class LiveBackfillTests : IDisposable
         var state = BackfillState.Load(_rig.ProgressPath);
         Assert.Equal((LiveCopyPhase.Copying, true, DateTimeOffset.UnixEpoch), (state?.Phase, state?.Segments[0].Done, state?.StartedAt));
         Assert.Contains(_rig.Log, line => line.StartsWith("taking over the backfill", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Copy_OfASourceItemWithTheReservedAttribute_StopsSayingSo_AndKeepsTheProgressFile()
+    {
+        _rig.Source.Put(new Dictionary<string, DynamoValue> { ["pk"] = DynamoValue.String("user15"), [DeleteMarker.Attribute] = DynamoValue.Bool(false) });
+        await _rig.PrepareAsync();
+
+        var stopped = await Assert.ThrowsAsync<BackfillException>(() => _rig.CompleteAsync());
+
+        Assert.Contains($"the attribute {DeleteMarker.Attribute}", stopped.Message, StringComparison.Ordinal);
+        Assert.Equal(LiveCopyPhase.Copying, BackfillState.Load(_rig.ProgressPath)?.Phase);
+        Assert.False(_rig.Target.Items.ContainsKey(LiveCopyRig.Key("user15")));
     }
 }

@@ -43,7 +43,7 @@ public sealed class LiveBackfillPropertyTests
     private static async Task RunAsync(int seed)
     {
         var random = new Random(seed);
-        using var rig = new LiveCopyRig(items: 10, pageSize: 1) { IdleStop = TimeSpan.FromMilliseconds(25) };
+        using var rig = new LiveCopyRig(items: 10, pageSize: 1) { IdleStop = TimeSpan.FromMilliseconds(12) };
         var version = 1;
         var kills = 0;
         var steps = new List<string>();

@@ -18,7 +18,8 @@ internal sealed record ReplicationRequest(
     TimeSpan? IdleDelay = null,
     MultiActive.MultiActiveSettings? MultiActive = null,
     double RetentionWarning = ReplicationOptions.DefaultRetentionWarning,
-    Filtering.ItemSelection? Selection = null);
+    Filtering.ItemSelection? Selection = null,
+    int? BackfillSegments = null);
 
 /// <summary>Builds a stream poller from a request, as the Lambda host builds its function: clients once, the same engine.</summary>
 internal static class PollerHost
@@ -49,9 +50,10 @@ internal static class PollerHost
         return table.LatestStreamArn;
     }
 
-    public static StreamPoller Create(AwsClients clients, ReplicationRequest request, string streamArn, Action<string> log)
+    /// <param name="writers">One-way only: the targets' writers, if not the plain ones (replicate --backfill's mark its deletes while the copy runs).</param>
+    public static StreamPoller Create(AwsClients clients, ReplicationRequest request, string streamArn, Action<string> log, IReadOnlyList<ITargetWriter>? writers = null)
     {
-        var targets = request.Targets.Select(clients.Writer).ToList();
+        var targets = writers ?? request.Targets.Select(clients.Writer).ToList();
         var deadLetters = request.DeadLetterQueueUrl is { } url
             ? new SqsDeadLetterSink(clients.Sqs(AwsClients.RegionOfQueue(url) ?? request.Source.Region), url)
             : null;

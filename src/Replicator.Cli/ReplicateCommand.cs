@@ -67,9 +67,16 @@ internal static class ReplicateCommand
         {
             Description = "Send the requests to --endpoint one at a time, through a proxy on a free loopback port: for moto, which is not safe under concurrent requests (a transaction it cancels undoes what other requests wrote meanwhile; docs/multi-active.md, \"On moto\"). Slower; never needed on AWS. Needs --endpoint.",
         };
+        var backfill = new Option<bool>("--backfill")
+        {
+            Description = "Also copy the source's existing items to the targets, in this process, while it replicates: for a table too big to copy within the stream's 24-hour retention (docs/backfill.md). " +
+                $"The copy writes only where a target holds nothing for the key, and replicated deletes are written as markers (attribute {Backfill.Live.DeleteMarker.Attribute}) until the copy is done and they are swept. " +
+                "Needs empty targets; resumable: run the same command again after any stop.",
+        };
+        var segments = CommonOptions.Segments("to copy the source in, with --backfill");
         var command = new Command("replicate", "Read the source table's stream and apply every change to the targets, checkpointing as it goes. Ctrl-C stops after the batch in flight.")
         {
-            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, oneAtATime, output,
+            source, targets, endpoint, checkpoint, startAt, stopAfterIdle, idleDelay, deadLetterQueue, ttlDeletes, retentionWarning, mode, metadataAttribute, tombstoneRetention, oneAtATime, backfill, segments, output,
         };
         var filters = FilterOptions.AddTo(command);
         roles.AddTo(command);
@@ -86,9 +93,27 @@ internal static class ReplicateCommand
                 parsed.GetValue(ttlDeletes),
                 parsed.GetValue(idleDelay) is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null,
                 RetentionWarning: parsed.GetValue(retentionWarning),
-                Selection: filters.Selection(parsed, parsed.GetValue(mode) == ReplicationMode.MultiActive));
+                Selection: filters.Selection(parsed, parsed.GetValue(mode) == ReplicationMode.MultiActive),
+                BackfillSegments: parsed.GetValue(backfill) ? parsed.GetValue(segments) : null);
+            if (!parsed.GetValue(backfill) && parsed.GetResult(segments) is { Implicit: false })
+            {
+                throw new UsageException("--segments: is for the copy of --backfill; add --backfill, or leave --segments out.");
+            }
+
+            if (parsed.GetValue(backfill) && parsed.GetResult(startAt) is { Implicit: false })
+            {
+                throw new UsageException("--start-at: does not apply with --backfill, which takes its own stream position before the copy (and replicates from it).");
+            }
+
             if (parsed.GetValue(mode) == ReplicationMode.MultiActive)
             {
+                if (parsed.GetValue(backfill))
+                {
+                    throw new UsageException(
+                        "--backfill: is for one-way replication. Multi-active mode has its own guarded copy, which takes no stream position: " +
+                        "replicator backfill --mode multi-active --source R:T --target R2:T (docs/multi-active.md), then start the new region's replicator.");
+                }
+
                 if (request.TtlDeletes == TtlDeletes.Skip)
                 {
                     throw new UsageException("--ttl-deletes: skip does not apply in multi-active mode, where a delete by time-to-live is a versioned delete like any other.");
@@ -114,6 +139,12 @@ internal static class ReplicateCommand
 
     public static async Task<int> RunAsync(IAnsiConsole console, AwsClients clients, ReplicationRequest request, OutputFormat output, CancellationToken interrupt, Uri? endpoint = null)
     {
+        if (request.BackfillSegments is { } segments)
+        {
+            return await LiveBackfillHost.RunAsync(console, clients, request, segments, output, interrupt).ConfigureAwait(false);
+        }
+
+        LiveBackfillHost.RefuseWhileUnfinished(request);
         BackfillCommand.RefuseWhileUnfinished(request.CheckpointPath);
         await Tables.CheckAsync(clients, request.Source, request.Targets, interrupt).ConfigureAwait(false);
         var streamArn = await PollerHost.StreamArnAsync(clients, request.Source, interrupt, bothImages: request.MultiActive is not null).ConfigureAwait(false);
@@ -184,7 +215,7 @@ internal static class ReplicateCommand
     /// The progress file for <c>status --watch</c>, about once a second. A failure to write it never
     /// stops replication: it is said once, and the file is not tried again (the watch then falls back).
     /// </summary>
-    private static bool WriteProgress(string checkpointPath, string streamArn, PollerProgress progress, bool stopped = false)
+    internal static bool WriteProgress(string checkpointPath, string streamArn, PollerProgress progress, bool stopped = false)
     {
         try
         {
@@ -210,7 +241,8 @@ internal static class ReplicateCommand
             : "") +
         $"lag {(double.IsNaN(progress.LastLatencyMs) ? "-" : $"{progress.LastLatencyMs:0} ms")}; shards {progress.ActiveShards} active, {progress.FinishedShards} finished";
 
-    private static string SummaryJson(PollerOutcome outcome, PollerProgress progress, bool multiActive) => JsonText.Render(writer =>
+    /// <param name="more">More fields of the summary (replicate --backfill's copy).</param>
+    internal static string SummaryJson(PollerOutcome outcome, PollerProgress progress, bool multiActive, Action<System.Text.Json.Utf8JsonWriter>? more = null) => JsonText.Render(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("stop", outcome.Stop.ToString().ToLowerInvariant());
@@ -231,6 +263,7 @@ internal static class ReplicateCommand
         }
 
         writer.WriteString("error", outcome.Error);
+        more?.Invoke(writer);
         writer.WriteEndObject();
     });
 }

@@ -108,6 +108,23 @@ internal sealed class BackfillProgress
         }
     }
 
-    /// <summary>The copy is complete: replicate may start from the checkpoint.</summary>
-    public void Finish() => File.Delete(_path);
+    /// <summary>
+    /// The copy is complete: replicate may start from the checkpoint. A live copy
+    /// (<c>replicate --backfill</c>) is not over yet: its delete markers are still to be swept,
+    /// so its file stays, saying so, until the sweep is done.
+    /// </summary>
+    public void Finish()
+    {
+        if (_state.Phase == Live.LiveCopyPhase.Copying)
+        {
+            lock (_gate)
+            {
+                (_state with { ItemsCopied = _counters.ItemsCopied, Segments = [.. _segments], Phase = Live.LiveCopyPhase.Sweeping }).Save(_path);
+            }
+
+            return;
+        }
+
+        File.Delete(_path);
+    }
 }

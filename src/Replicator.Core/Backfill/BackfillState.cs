@@ -24,6 +24,13 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
     /// <summary>The filter and projection the copy reads the source through (<see cref="Filtering.ItemSelection.ToString"/>); null: everything.</summary>
     public string? Selection { get; init; }
 
+    /// <summary>
+    /// Where a copy made by <c>replicate --backfill</c> stands (<see cref="Live.LiveBackfill"/>):
+    /// copying, or sweeping the delete markers; null for a copy made by <c>backfill</c>, which
+    /// replicate must not run beside. A live copy's file is removed once its sweep is done.
+    /// </summary>
+    public Live.LiveCopyPhase? Phase { get; init; }
+
     public static string PathFor(string checkpointPath) => checkpointPath + ".backfill.json";
 
     /// <summary>The unfinished backfill beside this checkpoint, or null when there is none (a finished copy removes its file).</summary>
@@ -53,6 +60,7 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
             {
                 PositionTaken = !root.TryGetProperty("positionTaken", out var taken) || taken.GetBoolean(),
                 Selection = root.TryGetProperty("selection", out var selection) ? selection.GetString() : null,
+                Phase = root.TryGetProperty("phase", out var phase) ? Live.LiveCopyPhases.Parse(phase.GetString()) : null,
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -77,6 +85,11 @@ public sealed record BackfillState(string Source, string Targets, string StreamA
             if (Selection is not null)
             {
                 writer.WriteString("selection", Selection);
+            }
+
+            if (Phase is { } phase)
+            {
+                writer.WriteString("phase", Live.LiveCopyPhases.Text(phase));
             }
 
             writer.WriteStartArray("segments");

@@ -118,6 +118,14 @@ public sealed class Backfiller
 
     private void Resume(BackfillRequest request, string streamArn, BackfillState state, string progressPath)
     {
+        if (state.Phase is not null && _position is not null)
+        {
+            // A copy beside a running replicator writes guarded and leaves delete markers to sweep: an unguarded copy and no sweep would leave both wrong.
+            throw new CheckpointException(
+                $"{progressPath} is an unfinished `replicate --backfill` (the copy made while replicating; {Live.LiveCopyPhases.Text(state.Phase.Value)}). " +
+                "Run that command again to finish it, or delete the file to start over.");
+        }
+
         if (state.Selection != SelectionText)
         {
             // Half the target copied under one filter or projection and half under another would verify different, and nothing would say why.

@@ -30,7 +30,8 @@ internal sealed class CopyRateWarning(BackfillCounters counters, DateTimeOffset 
         {
             log($"WARNING: at {rate:0} items/s the copy of about {counters.ApproximateTotal} items ends around {finish:u}, more than 24 hours after it began ({startedAt:u}). " +
                 "The stream keeps changes for 24 hours, so changes made early in the copy would be trimmed before replicate could replay them. " +
-                "Stop and restart with more --segments, or give the targets more write capacity.");
+                "Stop and restart with more --segments, or give the targets more write capacity; or, if it cannot fit, stop it and run replicator replicate --backfill with the same --source, --target, --checkpoint and --segments: " +
+                "it takes this copy over and replicates beside it, so the copy may take as long as it needs (docs/backfill.md, \"Tables too big to copy within the stream's retention\").");
         }
     }
 }

@@ -95,6 +95,22 @@ public static class ReplicationOptions
     /// </summary>
     public const int EmptyPagesToCatchUp = 3;
 
+    /// <summary>
+    /// The poller writes its checkpoint file at most this often (and whenever it stops): one write for
+    /// every shard's progress, not one fsync per batch per shard (at 256 shards, over a thousand a
+    /// second). A crash re-applies at most about this much, which is harmless (bench/scale-poller.py).
+    /// </summary>
+    public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>DynamoDB Streams answers at most 5 GetRecords a second per shard: a reader calls at most this often.</summary>
+    public static readonly TimeSpan MinShardReadInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>GetRecords (and GetShardIterator) calls the poller has in flight at once, over all its shards: also the Streams client's connections.</summary>
+    public const int DefaultPollerMaxConcurrentReads = 32;
+
+    /// <summary>Batches the poller applies at once, over all its shards (each may send up to <see cref="DefaultMaxConcurrentRequests"/> requests).</summary>
+    public const int DefaultPollerMaxConcurrentApplies = 16;
+
     /// <summary>How often the poller looks for new shards (a shard splits about every four hours on AWS).</summary>
     public static readonly TimeSpan DefaultDiscoveryInterval = TimeSpan.FromSeconds(10);
 

@@ -20,7 +20,7 @@ public sealed class StreamPoller
         _store = store;
         _settings = settings;
         _time = time;
-        _parts = new PollerParts(api, engine, new CheckpointLedger(store, settings.StreamArn), settings, time, random, log ?? (_ => { }));
+        _parts = new PollerParts(api, engine, new CheckpointLedger(store, settings.StreamArn, settings.CheckpointInterval, time), settings, time, random, log ?? (_ => { }));
     }
 
     public PollerProgress Progress => _parts.Progress;
@@ -56,6 +56,13 @@ public sealed class StreamPoller
             await Task.WhenAll(readers.Values.Select(running => running.Task)).ConfigureAwait(false);
         }
 
+        // Whatever became durable since the last write, however the run ended.
+        if (await SaveFailureAsync(_parts.Checkpoints.FlushAsync).ConfigureAwait(false) is { } failed && outcome.Stop != PollerStop.Failed)
+        {
+            outcome = failed;
+        }
+
+        _parts.Log($"checkpoint: {_parts.Checkpoints.Saves} writes");
         return outcome with { ShardsFailing = readers.Values.Any(running => running.Reader.Failing) };
     }
 
@@ -107,6 +114,11 @@ public sealed class StreamPoller
                 return new PollerOutcome(PollerStop.Failed, ((ShardEnd.Failed)await failedTask.ConfigureAwait(false)).Error, false);
             }
 
+            if (await SaveFailureAsync(_parts.Checkpoints.FlushIfDueAsync).ConfigureAwait(false) is { } unsaved)
+            {
+                return unsaved;
+            }
+
             if (IsIdleLongEnough(readers))
             {
                 return new PollerOutcome(PollerStop.Idle, null, false);
@@ -150,6 +162,29 @@ public sealed class StreamPoller
             CancellationToken.None);
         _parts.Log($"shard {shard.ShardId}: reading{(shard.ParentShardId is null ? "" : $" (parent {shard.ParentShardId} is done)")}");
         return new Running(reader, task);
+    }
+
+    /// <summary>
+    /// A write of the checkpoints, or the poller's failure naming the shards whose progress it could
+    /// not save: running on without saving would replay ever more after a crash.
+    /// </summary>
+    private async Task<PollerOutcome?> SaveFailureAsync(Func<Task> save)
+    {
+        var unsaved = _parts.Checkpoints.Unsaved();
+        try
+        {
+            await save().ConfigureAwait(false);
+            return null;
+        }
+#pragma warning disable CA1031 // Any failure to save (disk full, permissions) stops the poller with its reason.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new PollerOutcome(
+                PollerStop.Failed,
+                $"the checkpoint of shard{(unsaved.Count == 1 ? "" : "s")} {string.Join(", ", unsaved.Take(5))}{(unsaved.Count > 5 ? $" and {unsaved.Count - 5} more" : "")} could not be saved ({e.GetType().Name}: {e.Message}); the next run replays from the last saved checkpoint",
+                false);
+        }
     }
 
     /// <summary>Every running reader has seen enough empty pages in a row, and no record arrived for the idle window.</summary>

@@ -21,6 +21,8 @@ internal sealed class PollerHarness
     {
         StreamArn = FakeStreamsApi.Arn,
         IdleDelay = TimeSpan.FromMilliseconds(5),
+        // Read back to back: pacing to the service's 5 calls a second per shard has its own tests (PollerBoundsTests).
+        MinShardReadInterval = TimeSpan.Zero,
         DiscoveryInterval = TimeSpan.FromMilliseconds(20),
         StopAfterIdle = TimeSpan.FromMilliseconds(150),
         BatchTimeout = TimeSpan.FromSeconds(10),

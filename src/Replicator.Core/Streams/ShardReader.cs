@@ -161,7 +161,9 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
     private async Task PaceAsync(CancellationToken stop)
     {
         var now = parts.Time.GetUtcNow();
-        if (_lastRead is { } last && last + parts.Settings.MinShardReadInterval - now is { } wait && wait > TimeSpan.Zero)
+
+        // Again if the timer fired a little early by the clock (it can, by a millisecond or so).
+        while (_lastRead is { } last && last + parts.Settings.MinShardReadInterval - now is { } wait && wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, parts.Time, stop).ConfigureAwait(false);
             now = parts.Time.GetUtcNow();

@@ -32,9 +32,15 @@ internal sealed class PollerHarness
 
     public ICheckpointStore? Store { get; set; }
 
+    /// <summary>What the poller reads (null: <see cref="Streams"/> itself).</summary>
+    public IStreamsApi? Api { get; set; }
+
+    /// <summary>What the engine writes to (null: <see cref="Target"/> itself).</summary>
+    public Replicator.Applying.ITargetWriter? Writer { get; set; }
+
     public StreamPoller Poller(TimeProvider? time = null, Random? random = null) => new(
-        Streams,
-        new ReplicationEngine([Target], null, TestSettings.FastEngine, time ?? TimeProvider.System, new Random(1)),
+        Api ?? Streams,
+        new ReplicationEngine([Writer ?? Target], null, TestSettings.FastEngine, time ?? TimeProvider.System, new Random(1)),
         Store ?? Checkpoints,
         Settings,
         time ?? TimeProvider.System,

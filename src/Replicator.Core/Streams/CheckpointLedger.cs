@@ -4,12 +4,14 @@ namespace Replicator.Streams;
 /// The poller's checkpoints in memory, shared by its readers, and their saves: one at a time, each
 /// whole, each a consistent snapshot (entries change and are copied under one lock), and each
 /// holding only the entries <see cref="CheckpointPruning"/> keeps for the shards last listed.
-/// A batch's position (<see cref="Advance"/>) is only noted: the supervisor writes every shard's at
-/// once, at most every <see cref="PollerSettings.CheckpointInterval"/> (<see cref="FlushIfDueAsync"/>)
-/// and when the poller stops, so the cost is one file write a second, not one per batch per shard.
-/// Rare changes whose loss a restart could not repair (LATEST taken, a shard read to its end, pins,
-/// pruning) are saved at once. An entry only ever holds what is durable on every target, so any
-/// snapshot of them is safe to save, however late.
+/// A batch's position, and a shard read to its end (<see cref="Advance"/>), are only noted: the
+/// supervisor writes every shard's at once, at most every <see cref="PollerSettings.CheckpointInterval"/>
+/// (<see cref="FlushIfDueAsync"/>) and when the poller stops, so the cost is one file write a second,
+/// not one per batch per shard (nor 256 at once when every shard rolls). A crash loses only what a
+/// restart reads again. Changes a restart could not repair are saved at once: LATEST taken (a restart
+/// would take a later LATEST and skip what came between), pins (a child's pin carries its parent's
+/// end with it, as both are in the same snapshot) and pruning. An entry only ever holds what is
+/// durable on every target, so any snapshot of them is safe to save, however late.
 /// </summary>
 internal sealed class CheckpointLedger(ICheckpointStore store, string streamArn, TimeSpan interval, TimeProvider time)
 {

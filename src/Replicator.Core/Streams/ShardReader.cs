@@ -42,7 +42,8 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
                 switch (step)
                 {
                     case Retried<Step>.Succeeded { Value: Step.End }:
-                        await parts.Checkpoints.UpdateAsync(shard.ShardId, checkpoint => checkpoint with { Finished = true, StartAtLatest = false }).ConfigureAwait(false);
+                        // Noted, and written with the next write: the children's pins, saved at once, carry it with them.
+                        await parts.Checkpoints.Advance(shard.ShardId, checkpoint => checkpoint with { Finished = true, StartAtLatest = false }).ConfigureAwait(false);
                         parts.Log($"shard {shard.ShardId}: read to its end");
                         return ShardEnd.ReadToEnd;
                     case Retried<Step>.Succeeded { Value: Step.Empty }:

@@ -43,6 +43,19 @@ STANDIN = STANDIN_PROJECT / "bin" / "Release" / "net10.0" / "Replicator.StandIn.
 SHARD_READS_PER_SECOND = 5  # DynamoDB Streams' GetRecords limit per shard
 IN_MOVED_TO = 0x00000080
 
+# The poller before its bounds (82a3a31: a checkpoint write and fsync after every batch of every
+# shard, GetRecords back to back after a page of records, no cap on reads or applies in flight),
+# measured by this script with --baseline-cli on 2026-12-02, same machine and settings: open shards,
+# backlog records/s, backlog CPU µs/record, steady CPU % (µs/record), peak RSS MB, connections peak
+# (backlog / steady), checkpoint writes/s (backlog / steady), lag p50 / p99 ms, GetRecords throttled
+# (backlog / steady).
+RECORDED_BEFORE = [
+    (1, 1863, 82, 16, 164, 123, 19, 19, 4.9, 4.6, 537, 2091, 125, 73),
+    (16, 8832, 66, 35, 343, 240, 203, 98, 23.2, 60.0, 236, 2074, 0, 981),
+    (64, 9077, 70, 51, 506, 313, 937, 176, 20.8, 227.0, 153, 713, 0, 310),
+    (256, 9302, 72, 54, 494, 409, 2729, 510, 15.6, 112.2, 2114, 6123, 0, 0),
+]
+
 
 def log(message):
     benchlib.log(f"scale-poller: {message}")
@@ -267,9 +280,15 @@ def main():
     rows = rows_of(results, "")
     if baseline:
         rows = [row for pair in zip(rows, rows_of(baseline, f"{args.baseline_label}: ")) for row in pair]
+    recorded = [] if baseline or args.smoke or args.rate != 1000 else [
+        "", "Before the bounds (82a3a31, recorded with `--baseline-cli` on the same machine; one checkpoint write and fsync "
+        "after every batch of every shard, GetRecords back to back after a page of records, nothing capped):", "",
+        benchlib.table(headers, [[shards, f"{rps:,}", f"{cpu} µs", f"{pct} % ({per} µs)", f"{rss} MB", f"{c1} / {c2}", f"{w1:g} / {w2:g}",
+                                  f"{p50} ms", f"{p99} ms", f"{t1} / {t2}"]
+                                 for shards, rps, cpu, pct, per, rss, c1, c2, w1, w2, p50, p99, t1, t2 in RECORDED_BEFORE])]
     steady_cmd = results[0]["steady"]["command"].replace(str(Path(tempfile.gettempdir())), "TMP")
     markdown = "\n".join([
-        "### The poller at many shards",
+        "### 9. The poller at many shards",
         "",
         f"`{benchlib.quoted_command(sys.argv)}` ({elapsed:.0f} s): `{steady_cmd.split(' --checkpoint')[0]} --checkpoint F` against the "
         f"stand-in's Streams API (`bench/Replicator.StandIn`: generated 1 KB items, NEW_AND_OLD_IMAGES records, GetRecords limited to "
@@ -284,6 +303,7 @@ def main():
         + (f" `{args.baseline_label}`: {args.baseline_cli}." if baseline else ""),
         "",
         benchlib.table(headers, rows),
+        *recorded,
     ])
     benchlib.write_outputs(args.markdown, args.json, markdown, {"results": results, "baseline": baseline, "smoke": args.smoke,
                                                                "rate": args.rate, "records": args.records, "rollEvery": args.roll_every})

@@ -298,7 +298,7 @@ def main():
         "throughput is the records over the time from the target's first write to its last, CPU per record the replicator's user + "
         f"system CPU (/proc) over that time. Steady: {args.rate:,} records a second spread over the open shards, {args.warm:g} s of "
         f"warm-up, then {args.seconds:g} s measured; lag is each record's write reaching the target less the moment the stream made "
-        "it (its new image carries that time), as the stand-in sees it. Peak RSS: `ru_maxrss` (os.wait4). Connections: the most open "
+        "it (its new image carries that time), as the stand-in sees it, for the records made in the measured window. Peak RSS: `ru_maxrss` (os.wait4). Connections: the most open "
         "at once at the stand-in (Streams and target together). Checkpoint writes: renames onto the checkpoint file (inotify)."
         + (f" `{args.baseline_label}`: {args.baseline_cli}." if baseline else ""),
         "",

@@ -5,7 +5,8 @@ namespace Replicator.StandIn;
 /// <summary>
 /// The lag of each replicated record, recorded as its write reaches a target: the write's arrival
 /// less the time the stand-in's stream made the record (the <c>gen</c> attribute of its new image,
-/// Unix microseconds). The first 4 million are kept, for percentiles at <c>GET /stats</c>.
+/// Unix microseconds). The first 4 million are kept, for percentiles at <c>GET /stats</c>. After a
+/// reset, only records made since count: a backlog from before (a warm-up) is not the steady lag.
 /// </summary>
 internal sealed class Lags
 {
@@ -15,12 +16,13 @@ internal sealed class Lags
     private long _count;
     private long _first = long.MaxValue;
     private long _last;
+    private long _since;
 
     /// <summary>Records the lag of one item written, if it carries <c>gen</c> (a top-level number attribute of the stand-in's items).</summary>
     public void Written(ReadOnlySpan<byte> item)
     {
         var at = item.IndexOf(GenAttribute);
-        if (at < 0 || !System.Buffers.Text.Utf8Parser.TryParse(item[(at + GenAttribute.Length)..], out long generated, out _))
+        if (at < 0 || !System.Buffers.Text.Utf8Parser.TryParse(item[(at + GenAttribute.Length)..], out long generated, out _) || generated < Interlocked.Read(ref _since))
         {
             return;
         }
@@ -43,6 +45,7 @@ internal sealed class Lags
 
     public void Reset()
     {
+        Interlocked.Exchange(ref _since, StreamSet.NowMicros());
         Interlocked.Exchange(ref _count, 0);
         Interlocked.Exchange(ref _first, long.MaxValue);
         Interlocked.Exchange(ref _last, 0);

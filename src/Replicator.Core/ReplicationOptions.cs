@@ -105,6 +105,13 @@ public static class ReplicationOptions
     /// <summary>DynamoDB Streams answers at most 5 GetRecords a second per shard: a reader calls at most this often.</summary>
     public static readonly TimeSpan MinShardReadInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// DynamoDB answers DescribeStream at most 10 times a second (each page a call), and a stream
+    /// lists its closed shards for 24 hours: the poller lists the shards at most this often when
+    /// readers end, rather than once for each of the hundreds that end together at a roll.
+    /// </summary>
+    public static readonly TimeSpan MinDiscoveryGap = TimeSpan.FromSeconds(1);
+
     /// <summary>GetRecords (and GetShardIterator) calls the poller has in flight at once, over all its shards: also the Streams client's connections.</summary>
     public const int DefaultPollerMaxConcurrentReads = 32;
 

@@ -69,10 +69,12 @@ public sealed class StreamPoller
     private async Task<PollerOutcome> SuperviseAsync(bool firstRun, Dictionary<string, Running> readers, CancellationToken stopReaders, CancellationToken cancellationToken)
     {
         var nextDiscovery = _time.GetUtcNow();
+        var lastDiscovery = DateTimeOffset.MinValue;
         while (true)
         {
             if (_time.GetUtcNow() >= nextDiscovery)
             {
+                lastDiscovery = _time.GetUtcNow();
                 var description = await Discovery.DescribeAsync(_parts, cancellationToken).ConfigureAwait(false);
                 if (description is Discovery.Stopped stop)
                 {
@@ -131,7 +133,11 @@ public sealed class StreamPoller
             try
             {
                 await _wake.WaitAsync(wait.Token).ConfigureAwait(false);
-                nextDiscovery = _time.GetUtcNow();
+
+                // Soon, but not once per reader: when every shard rolls at once, hundreds end together,
+                // and DynamoDB answers DescribeStream (each of its pages) at most 10 times a second.
+                var soonest = lastDiscovery + _settings.MinDiscoveryGap;
+                nextDiscovery = soonest > _time.GetUtcNow() ? soonest : _time.GetUtcNow();
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

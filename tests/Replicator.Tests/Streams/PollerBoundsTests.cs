@@ -148,6 +148,28 @@ public sealed class PollerBoundsTests
         Assert.All(reads.Zip(reads.Skip(1), (a, b) => b - a), gap => Assert.True(gap >= interval - TimeSpan.FromMilliseconds(1), $"two GetRecords {gap.TotalMilliseconds} ms apart"));
     }
 
+    /// <summary>A roll ends every shard's reader at once: the shards are listed again soon, but not once for each.</summary>
+    [Fact]
+    public async Task Run_ManyShardsEndingTogether_ListTheShardsAtMostOncePerGap()
+    {
+        var gap = TimeSpan.FromMilliseconds(100);
+        _h.Settings = _h.Settings with { MinDiscoveryGap = gap, DiscoveryInterval = TimeSpan.FromSeconds(10) };
+        for (var s = 0; s < 30; s++)
+        {
+            var parent = _h.Streams.AddShard();
+            _h.WriteMany(parent, 5, prefix: $"s{s}-");
+            _h.Streams.Close(parent);
+            _h.WriteMany(_h.Streams.AddShard(parent), 5, prefix: $"s{s}-child-");
+        }
+
+        var outcome = await _h.RunAsync();
+
+        Assert.Equal(PollerStop.Idle, outcome.Stop);
+        _h.AssertTargetIsUpToDate();
+        var listings = _h.Streams.Calls.Select((call, i) => (call, at: _h.Streams.CallTimes[i])).Where(pair => pair.call == "DescribeStream").Select(pair => pair.at).ToList();
+        Assert.All(listings.Zip(listings.Skip(1), (a, b) => b - a), between => Assert.True(between >= gap - TimeSpan.FromMilliseconds(1), $"two DescribeStream {between.TotalMilliseconds} ms apart"));
+    }
+
     [Fact]
     public void Settings_ByDefault_KeepToDynamoDbsFiveReadsASecondPerShard_AndWriteTheCheckpointOnceASecond()
     {
@@ -155,6 +177,7 @@ public sealed class PollerBoundsTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(200), settings.MinShardReadInterval);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.CheckpointInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.MinDiscoveryGap);
         Assert.Equal((32, 16), (settings.MaxConcurrentReads, settings.MaxConcurrentApplies));
     }
 }

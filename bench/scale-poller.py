@@ -221,6 +221,7 @@ def steady_run(cli, shards, rate, roll_every, warm, seconds, directory):
         "peakRssMb": round(rusage.ru_maxrss / 1024), "connectionsPeak": stats["connectionsPeak"],
         "checkpointWritesPerSecond": round((end[2] - start[2]) / window, 1),
         "getRecordsPerSecond": round(stats["streams"]["getRecords"] / window), "getRecordsThrottled": stats["streams"]["throttled"],
+        "describeStreamPerSecond": round(stats["requests"].get("DescribeStream", 0) / window, 1),
         "rolls": stats["streams"]["rolls"], "command": replicator.command,
     }
 

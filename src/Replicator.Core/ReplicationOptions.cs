@@ -106,11 +106,15 @@ public static class ReplicationOptions
     public static readonly TimeSpan MinShardReadInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// DynamoDB answers DescribeStream at most 10 times a second (each page a call), and a stream
-    /// lists its closed shards for 24 hours: the poller lists the shards at most this often when
-    /// readers end, rather than once for each of the hundreds that end together at a roll.
+    /// DynamoDB answers DescribeStream at most 10 times a second (each page of up to 100 shards a
+    /// call), and a stream lists its closed shards for 24 hours: when readers end, the poller lists
+    /// the shards again no sooner than this per page of the last listing (100 ms for one page, 600 ms
+    /// for 512 shards), rather than once for each of the hundreds that end together at a roll.
     /// </summary>
-    public static readonly TimeSpan MinDiscoveryGap = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DescribeStreamPageInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>DescribeStream lists at most 100 shards a page.</summary>
+    public const int DescribeStreamPageShards = 100;
 
     /// <summary>GetRecords (and GetShardIterator) calls the poller has in flight at once, over all its shards: also the Streams client's connections.</summary>
     public const int DefaultPollerMaxConcurrentReads = 32;

@@ -29,8 +29,8 @@ public sealed record PollerSettings
 
     public TimeSpan MaxRetryDelay { get; init; } = ReplicationOptions.DefaultPollerMaxRetryDelay;
 
-    /// <summary>The shortest time between two DescribeStream listings when readers end (a roll ends every shard's at once).</summary>
-    public TimeSpan MinDiscoveryGap { get; init; } = ReplicationOptions.MinDiscoveryGap;
+    /// <summary>When readers end (a roll ends every shard's at once), the shards are listed again no sooner than this for each page the last listing took.</summary>
+    public TimeSpan DescribeStreamPageInterval { get; init; } = ReplicationOptions.DescribeStreamPageInterval;
 
     /// <summary>Write the checkpoint at most this often, for every shard at once, and whenever the poller stops (zero: after every batch).</summary>
     public TimeSpan CheckpointInterval { get; init; } = ReplicationOptions.DefaultCheckpointInterval;

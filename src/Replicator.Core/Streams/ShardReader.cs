@@ -100,6 +100,7 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             await parts.Reads.WaitAsync(stop).ConfigureAwait(false);
             try
             {
+                _lastRead = parts.Time.GetUtcNow();
                 page = await parts.Api.GetRecordsAsync(_iterator, stop).ConfigureAwait(false);
             }
             finally
@@ -169,8 +170,6 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             await Task.Delay(wait, parts.Time, stop).ConfigureAwait(false);
             now = parts.Time.GetUtcNow();
         }
-
-        _lastRead = now;
     }
 
     /// <summary>

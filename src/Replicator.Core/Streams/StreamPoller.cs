@@ -70,6 +70,7 @@ public sealed class StreamPoller
     {
         var nextDiscovery = _time.GetUtcNow();
         var lastDiscovery = DateTimeOffset.MinValue;
+        var discoveryGap = TimeSpan.Zero;
         while (true)
         {
             if (_time.GetUtcNow() >= nextDiscovery)
@@ -82,6 +83,7 @@ public sealed class StreamPoller
                 }
 
                 var listed = ((Discovery.Listed)description).Description;
+                discoveryGap = _settings.DescribeStreamPageInterval * Math.Max(1, Math.Ceiling(listed.Shards.Count / (double)ReplicationOptions.DescribeStreamPageShards));
                 if (firstRun && _settings.StartAt == StartPosition.Latest)
                 {
                     // Open shards start at LATEST, closed ones count as read.
@@ -136,7 +138,7 @@ public sealed class StreamPoller
 
                 // Soon, but not once per reader: when every shard rolls at once, hundreds end together,
                 // and DynamoDB answers DescribeStream (each of its pages) at most 10 times a second.
-                var soonest = lastDiscovery + _settings.MinDiscoveryGap;
+                var soonest = lastDiscovery + discoveryGap;
                 nextDiscovery = soonest > _time.GetUtcNow() ? soonest : _time.GetUtcNow();
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -29,7 +29,7 @@ public sealed class StreamPollerTests
             IdleDelay = TimeSpan.FromMilliseconds(5),
             // Read back to back: pacing to the service's 5 calls a second per shard has its own tests (PollerBoundsTests).
             MinShardReadInterval = TimeSpan.Zero,
-            MinDiscoveryGap = TimeSpan.Zero,
+            DescribeStreamPageInterval = TimeSpan.Zero,
             DiscoveryInterval = TimeSpan.FromMilliseconds(20),
             StopAfterIdle = TimeSpan.FromMilliseconds(150),
             BatchTimeout = batchTimeout ?? TimeSpan.FromSeconds(10),

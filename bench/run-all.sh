@@ -96,6 +96,8 @@ run "7. round trips per invocation" \
   python3 bench/round-trips.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/round-trips.md" --json "$BENCH_RESULTS/round-trips.json"
 run "8. backfill and verify at scale" \
   python3 bench/scale.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/scale.md" --json "$BENCH_RESULTS/scale.json"
+run "9. poller at many shards" \
+  python3 bench/scale-poller.py ${smoke[@]+"${smoke[@]}"} --markdown "$BENCH_RESULTS/scale-poller.md" --json "$BENCH_RESULTS/scale-poller.json"
 
 # --- The results, as markdown -----------------------------------------------------------------
 section() { # section FILE TITLE WHY-MISSING: a section this run wrote, or why there is none
@@ -143,6 +145,7 @@ results=$scratch/results.md
   section "$BENCH_RESULTS/cpu.md" "6. CPU per invocation, end to end" "it failed (see the run's output)."
   section "$BENCH_RESULTS/round-trips.md" "7. Round trips per invocation, end to end" "it failed (see the run's output)."
   section "$BENCH_RESULTS/scale.md" "8. Backfill and verify at scale (stand-in for DynamoDB)" "it failed (see the run's output)."
+  section "$BENCH_RESULTS/scale-poller.md" "9. The poller at many shards" "it failed (see the run's output)."
 } > "$results"
 
 if [ "$mode" = smoke ]; then

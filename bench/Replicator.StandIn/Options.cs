@@ -4,6 +4,18 @@ namespace Replicator.StandIn;
 
 internal sealed record Options(int Port, long Items, int ItemBytes, int DelayMs, double ReadUnits, double WriteUnits, int Shards)
 {
+    /// <summary>Stream records there from the start (a backlog), spread over the shards.</summary>
+    public long Records { get; init; }
+
+    /// <summary>Stream records made each second, spread over the open shards.</summary>
+    public double RecordsPerSecond { get; init; }
+
+    /// <summary>Every this many seconds each open shard closes and a child takes its writes (0: never).</summary>
+    public double RollEverySeconds { get; init; }
+
+    /// <summary>GetRecords calls a shard answers in one second before LimitExceededException (0: any number; DynamoDB's is 5).</summary>
+    public int ShardReadsPerSecond { get; init; }
+
     public static Options Parse(string[] args)
     {
         var options = new Options(0, 100_000, 1024, 0, 0, 0, 1);
@@ -19,6 +31,10 @@ internal sealed record Options(int Port, long Items, int ItemBytes, int DelayMs,
                 "--read-units" => options with { ReadUnits = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--write-units" => options with { WriteUnits = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--shards" => options with { Shards = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--records" => options with { Records = long.Parse(value, CultureInfo.InvariantCulture) },
+                "--records-per-second" => options with { RecordsPerSecond = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--roll-every" => options with { RollEverySeconds = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--shard-reads-per-second" => options with { ShardReadsPerSecond = int.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"{args[i]}: not an option of the stand-in (see Program.cs)"),
             };
         }

@@ -14,17 +14,28 @@ using Replicator.StandIn;
 //
 //   dotnet bench/Replicator.StandIn/bin/Release/net10.0/Replicator.StandIn.dll \
 //     [--port 0] [--items 100000] [--item-bytes 1024] [--delay-ms 0] \
-//     [--read-units 0] [--write-units 0] [--shards 1]
+//     [--read-units 0] [--write-units 0] [--shards 1] [--records 0] [--records-per-second 0]
+//     [--roll-every 0] [--shard-reads-per-second 0]
 //
 // It prints "listening on http://127.0.0.1:PORT" and serves until its standard input closes.
 // GET /stats answers what it served (JSON); POST /reset zeroes the counters. --read-units and
 // --write-units are each table's capacity per second (0: unlimited); --delay-ms holds every
-// answer that long (a round trip).
+// answer that long (a round trip). The stream (Streams.cs, StreamSet.cs): --shards open shards,
+// --records there from the start and --records-per-second made as time passes, spread over the open
+// shards; --roll-every closes each open shard that often and opens a child; --shard-reads-per-second
+// throttles GetRecords per shard. GET /stats adds "streams" and "lag" (each record's write to a
+// target less the time it was made, from the "gen" attribute of its new image).
 var options = Options.Parse(args);
 var stats = new Stats();
 const string StreamArn = "arn:aws:dynamodb:us-east-1:123456789012:table/source/stream/2026-01-01T00:00:00.000";
-var tables = new Tables(new GeneratedItems(options.Items, options.ItemBytes), options.ReadUnits, options.WriteUnits, stats, StreamArn);
-var streams = new Streams(StreamArn, options.Shards, stats);
+var generated = new GeneratedItems(options.Items, options.ItemBytes);
+var lags = new Lags();
+var tables = new Tables(generated, options.ReadUnits, options.WriteUnits, stats, StreamArn) { Lags = lags };
+var stream = new StreamSet(options.Shards, options.Items);
+stream.Write(options.Records, StreamSet.NowMicros());
+var streams = new Streams(StreamArn, stream, generated, options.ShardReadsPerSecond);
+using var stopGenerating = new CancellationTokenSource();
+var generating = stream.GenerateAsync(options.RecordsPerSecond, TimeSpan.FromSeconds(options.RollEverySeconds), stopGenerating.Token);
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
@@ -52,7 +63,11 @@ app.Run(async context =>
     if (context.Request.Method == "GET" && context.Request.Path == "/stats")
     {
         context.Response.ContentType = "application/json";
-        using var reply = Reply.Json(writer => stats.WriteTo(writer, null));
+        using var reply = Reply.Json(writer => stats.WriteTo(writer, more =>
+        {
+            streams.WriteTo(more);
+            lags.WriteTo(more);
+        }));
         await context.Response.Body.WriteAsync(reply.Body).ConfigureAwait(false);
         return;
     }
@@ -60,6 +75,8 @@ app.Run(async context =>
     if (context.Request.Method == "POST" && context.Request.Path == "/reset")
     {
         stats.Reset();
+        streams.Reset();
+        lags.Reset();
         return;
     }
 
@@ -115,4 +132,6 @@ Console.Out.Flush();
 
 // Until the benchmark closes our standard input (or dies, which closes it too).
 await Console.In.ReadToEndAsync().ConfigureAwait(false);
+await stopGenerating.CancelAsync().ConfigureAwait(false);
+await generating.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
 await app.StopAsync().ConfigureAwait(false);

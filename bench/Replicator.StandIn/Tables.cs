@@ -32,6 +32,9 @@ internal sealed class Tables(GeneratedItems items, double readUnits, double writ
 
     private readonly Dictionary<string, (Capacity Read, Capacity Write)> _capacity = new(StringComparer.Ordinal);
 
+    /// <summary>Where a written item that carries <c>gen</c> (made by the stand-in's stream) records its lag.</summary>
+    public Lags? Lags { get; init; }
+
     public Reply Handle(string operation, ReadOnlyMemory<byte> body) => operation switch
     {
         "DescribeTable" => Describe(body),
@@ -275,6 +278,7 @@ internal sealed class Tables(GeneratedItems items, double readUnits, double writ
         }
 
         stats.Written(1, body.Length);
+        Lags?.Written(body.Span);
         return Reply.Text("{}");
     }
 
@@ -341,6 +345,7 @@ internal sealed class Tables(GeneratedItems items, double readUnits, double writ
                     }
 
                     written++;
+                    Lags?.Written(body[start..(int)reader.BytesConsumed]);
                     units += cost;
                     bytes += size;
                 }

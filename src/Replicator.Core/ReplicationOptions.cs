@@ -95,6 +95,33 @@ public static class ReplicationOptions
     /// </summary>
     public const int EmptyPagesToCatchUp = 3;
 
+    /// <summary>
+    /// The poller writes its checkpoint file at most this often (and whenever it stops): one write for
+    /// every shard's progress, not one fsync per batch per shard (at 256 shards, over a thousand a
+    /// second). A crash re-applies at most about this much, which is harmless (bench/scale-poller.py).
+    /// </summary>
+    public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>DynamoDB Streams answers at most 5 GetRecords a second per shard: a reader calls at most this often.</summary>
+    public static readonly TimeSpan MinShardReadInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// DynamoDB answers DescribeStream at most 10 times a second (each page of up to 100 shards a
+    /// call), and a stream lists its closed shards for 24 hours: when readers end, the poller lists
+    /// the shards again no sooner than this per page of the last listing (100 ms for one page, 600 ms
+    /// for 512 shards), rather than once for each of the hundreds that end together at a roll.
+    /// </summary>
+    public static readonly TimeSpan DescribeStreamPageInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>DescribeStream lists at most 100 shards a page.</summary>
+    public const int DescribeStreamPageShards = 100;
+
+    /// <summary>GetRecords (and GetShardIterator) calls the poller has in flight at once, over all its shards: also the Streams client's connections.</summary>
+    public const int DefaultPollerMaxConcurrentReads = 32;
+
+    /// <summary>Batches the poller applies at once, over all its shards (each may send up to <see cref="DefaultMaxConcurrentRequests"/> requests).</summary>
+    public const int DefaultPollerMaxConcurrentApplies = 16;
+
     /// <summary>How often the poller looks for new shards (a shard splits about every four hours on AWS).</summary>
     public static readonly TimeSpan DefaultDiscoveryInterval = TimeSpan.FromSeconds(10);
 

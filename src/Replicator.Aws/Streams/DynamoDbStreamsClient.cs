@@ -28,8 +28,18 @@ public sealed class DynamoDbStreamsClient : IStreamsApi, IDisposable
             "DynamoDBStreams_20120810.",
             "dynamodb",
             time ?? TimeProvider.System,
-            http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
+            http ?? NewHttpClient(),
             ownsHttp: http is null);
+
+    /// <summary>
+    /// Its own pool, of at most as many connections as the poller has reads in flight: the poller
+    /// bounds those (<see cref="ReplicationOptions.DefaultPollerMaxConcurrentReads"/>), and the pool
+    /// holds to it even for a caller that does not.
+    /// </summary>
+    private static HttpClient NewHttpClient() => new(new SocketsHttpHandler { MaxConnectionsPerServer = ReplicationOptions.DefaultPollerMaxConcurrentReads, UseCookies = false })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
 
     public string Region => _client.Region;
 

@@ -29,9 +29,20 @@ internal abstract record Applied
 /// </summary>
 internal static class PageApplier
 {
-    public static async Task<Applied> ApplyAsync(PollerParts parts, string shardId, ParsedBatch batch)
+    public static async Task<Applied> ApplyAsync(PollerParts parts, string shardId, ParsedBatch batch, CancellationToken stop)
     {
-        var report = await parts.Engine.ProcessAsync(batch, parts.Time.GetUtcNow() + parts.Settings.BatchTimeout, CancellationToken.None).ConfigureAwait(false);
+        // A slot among the batches applied at once over all shards; a stop while waiting applies nothing.
+        await parts.Applies.WaitAsync(stop).ConfigureAwait(false);
+        BatchReport report;
+        try
+        {
+            report = await parts.Engine.ProcessAsync(batch, parts.Time.GetUtcNow() + parts.Settings.BatchTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            parts.Applies.Release();
+        }
+
         parts.Progress.Add(report, shardId);
         foreach (var line in Observability.ReportLines.ConflictLines(report, TableOf(parts.Settings.StreamArn)))
         {
@@ -45,7 +56,7 @@ internal static class PageApplier
         var before = parts.Checkpoints.Of(shardId)?.SequenceNumber;
         if (durable is { } last && !report.FailedWithoutPosition)
         {
-            await parts.Checkpoints.UpdateAsync(shardId, checkpoint => checkpoint with { SequenceNumber = last.Value, StartAtLatest = false }).ConfigureAwait(false);
+            await parts.Checkpoints.Advance(shardId, checkpoint => checkpoint with { SequenceNumber = last.Value, StartAtLatest = false }).ConfigureAwait(false);
         }
 
         if (report.Succeeded)

@@ -32,6 +32,12 @@ internal sealed class PollerParts(
 
     public Action<string> Log => log;
 
+    /// <summary>GetRecords and GetShardIterator calls in flight, over all shards (<see cref="PollerSettings.MaxConcurrentReads"/>).</summary>
+    public SemaphoreSlim Reads { get; } = new(settings.MaxConcurrentReads, settings.MaxConcurrentReads);
+
+    /// <summary>Batches being applied, over all shards (<see cref="PollerSettings.MaxConcurrentApplies"/>).</summary>
+    public SemaphoreSlim Applies { get; } = new(settings.MaxConcurrentApplies, settings.MaxConcurrentApplies);
+
     /// <summary>When the last record arrived (or the run started), for the idle check.</summary>
     public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivity), TimeSpan.Zero);
 

@@ -29,6 +29,21 @@ public sealed record PollerSettings
 
     public TimeSpan MaxRetryDelay { get; init; } = ReplicationOptions.DefaultPollerMaxRetryDelay;
 
+    /// <summary>When readers end (a roll ends every shard's at once), the shards are listed again no sooner than this for each page the last listing took.</summary>
+    public TimeSpan DescribeStreamPageInterval { get; init; } = ReplicationOptions.DescribeStreamPageInterval;
+
+    /// <summary>Write the checkpoint at most this often, for every shard at once, and whenever the poller stops (zero: after every batch).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = ReplicationOptions.DefaultCheckpointInterval;
+
+    /// <summary>The shortest time between two GetRecords on one shard (DynamoDB answers at most 5 a second per shard).</summary>
+    public TimeSpan MinShardReadInterval { get; init; } = ReplicationOptions.MinShardReadInterval;
+
+    /// <summary>GetRecords and GetShardIterator calls in flight at once over all shards.</summary>
+    public int MaxConcurrentReads { get; init; } = ReplicationOptions.DefaultPollerMaxConcurrentReads;
+
+    /// <summary>Batches applied at once over all shards.</summary>
+    public int MaxConcurrentApplies { get; init; } = ReplicationOptions.DefaultPollerMaxConcurrentApplies;
+
     /// <summary>Log a warning when a shard's oldest unreplicated change passes this fraction of the stream's retention (0 to 1, exclusive).</summary>
     public double RetentionWarning { get; init; } = ReplicationOptions.DefaultRetentionWarning;
 }

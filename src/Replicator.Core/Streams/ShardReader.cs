@@ -17,6 +17,7 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
     private SequenceNumber? _retryAt;
     private int _emptyPages;
     private int _failing;
+    private DateTimeOffset? _lastRead;
     private readonly ReplayedRecords _replayed = new();
 
     public StreamShard Shard => shard;
@@ -41,7 +42,8 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
                 switch (step)
                 {
                     case Retried<Step>.Succeeded { Value: Step.End }:
-                        await parts.Checkpoints.UpdateAsync(shard.ShardId, checkpoint => checkpoint with { Finished = true, StartAtLatest = false }).ConfigureAwait(false);
+                        // Noted, and written with the next write: the children's pins, saved at once, carry it with them.
+                        await parts.Checkpoints.Advance(shard.ShardId, checkpoint => checkpoint with { Finished = true, StartAtLatest = false }).ConfigureAwait(false);
                         parts.Log($"shard {shard.ShardId}: read to its end");
                         return ShardEnd.ReadToEnd;
                     case Retried<Step>.Succeeded { Value: Step.Empty }:
@@ -94,7 +96,17 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
         try
         {
             _iterator ??= await AcquireAsync(stop).ConfigureAwait(false);
-            page = await parts.Api.GetRecordsAsync(_iterator, stop).ConfigureAwait(false);
+            await PaceAsync(stop).ConfigureAwait(false);
+            await parts.Reads.WaitAsync(stop).ConfigureAwait(false);
+            try
+            {
+                _lastRead = parts.Time.GetUtcNow();
+                page = await parts.Api.GetRecordsAsync(_iterator, stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                parts.Reads.Release();
+            }
         }
         catch (StreamsException e) when (e.Kind == StreamsErrorKind.ExpiredIterator)
         {
@@ -120,7 +132,7 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             // Records: not caught up, whether or not this batch applies.
             Volatile.Write(ref _emptyPages, 0);
             parts.Touch();
-            if (await PageApplier.ApplyAsync(parts, shard.ShardId, page.Batch).ConfigureAwait(false) is Applied.Partly partly)
+            if (await PageApplier.ApplyAsync(parts, shard.ShardId, page.Batch, stop).ConfigureAwait(false) is Applied.Partly partly)
             {
                 Volatile.Write(ref _failing, 1);
                 _retryAt = partly.RetryAt;
@@ -144,6 +156,23 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
     }
 
     /// <summary>
+    /// Waits until <see cref="PollerSettings.MinShardReadInterval"/> has passed since this shard's last
+    /// GetRecords: DynamoDB answers at most 5 a second per shard, and a page of records is followed at
+    /// once by the next call, which would otherwise be throttled (and back off) at any rate of writes.
+    /// </summary>
+    private async Task PaceAsync(CancellationToken stop)
+    {
+        var now = parts.Time.GetUtcNow();
+
+        // Again if the timer fired a little early by the clock (it can, by a millisecond or so).
+        while (_lastRead is { } last && last + parts.Settings.MinShardReadInterval - now is { } wait && wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, parts.Time, stop).ConfigureAwait(false);
+            now = parts.Time.GetUtcNow();
+        }
+    }
+
+    /// <summary>
     /// A shard iterator: at a failed batch's first unapplied record, after the checkpoint, at
     /// LATEST, or at the trim horizon. LATEST is taken once: the stream gives no position for
     /// "now" to keep, so once it is taken the entry says "from the trim horizon", and an iterator
@@ -159,7 +188,17 @@ internal sealed class ShardReader(StreamShard shard, PollerParts parts)
             (_, { StartAtLatest: true }) => (ShardIteratorType.Latest, null),
             _ => (ShardIteratorType.TrimHorizon, (string?)null),
         };
-        var iterator = await parts.Api.GetShardIteratorAsync(parts.Settings.StreamArn, shard.ShardId, type, sequenceNumber, stop).ConfigureAwait(false);
+        string iterator;
+        await parts.Reads.WaitAsync(stop).ConfigureAwait(false);
+        try
+        {
+            iterator = await parts.Api.GetShardIteratorAsync(parts.Settings.StreamArn, shard.ShardId, type, sequenceNumber, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            parts.Reads.Release();
+        }
+
         if (type == ShardIteratorType.Latest)
         {
             await parts.Checkpoints.UpdateAsync(shard.ShardId, checkpoint => checkpoint.SequenceNumber is null ? checkpoint with { StartAtLatest = false } : checkpoint).ConfigureAwait(false);

@@ -20,7 +20,7 @@ public sealed class StreamPoller
         _store = store;
         _settings = settings;
         _time = time;
-        _parts = new PollerParts(api, engine, new CheckpointLedger(store, settings.StreamArn), settings, time, random, log ?? (_ => { }));
+        _parts = new PollerParts(api, engine, new CheckpointLedger(store, settings.StreamArn, settings.CheckpointInterval, time), settings, time, random, log ?? (_ => { }));
     }
 
     public PollerProgress Progress => _parts.Progress;
@@ -56,16 +56,26 @@ public sealed class StreamPoller
             await Task.WhenAll(readers.Values.Select(running => running.Task)).ConfigureAwait(false);
         }
 
+        // Whatever became durable since the last write, however the run ended.
+        if (await SaveFailureAsync(_parts.Checkpoints.FlushAsync).ConfigureAwait(false) is { } failed && outcome.Stop != PollerStop.Failed)
+        {
+            outcome = failed;
+        }
+
+        _parts.Log($"checkpoint: {_parts.Checkpoints.Saves} writes");
         return outcome with { ShardsFailing = readers.Values.Any(running => running.Reader.Failing) };
     }
 
     private async Task<PollerOutcome> SuperviseAsync(bool firstRun, Dictionary<string, Running> readers, CancellationToken stopReaders, CancellationToken cancellationToken)
     {
         var nextDiscovery = _time.GetUtcNow();
+        var lastDiscovery = DateTimeOffset.MinValue;
+        var discoveryGap = TimeSpan.Zero;
         while (true)
         {
             if (_time.GetUtcNow() >= nextDiscovery)
             {
+                lastDiscovery = _time.GetUtcNow();
                 var description = await Discovery.DescribeAsync(_parts, cancellationToken).ConfigureAwait(false);
                 if (description is Discovery.Stopped stop)
                 {
@@ -73,6 +83,7 @@ public sealed class StreamPoller
                 }
 
                 var listed = ((Discovery.Listed)description).Description;
+                discoveryGap = _settings.DescribeStreamPageInterval * Math.Max(1, Math.Ceiling(listed.Shards.Count / (double)ReplicationOptions.DescribeStreamPageShards));
                 if (firstRun && _settings.StartAt == StartPosition.Latest)
                 {
                     // Open shards start at LATEST, closed ones count as read.
@@ -107,6 +118,11 @@ public sealed class StreamPoller
                 return new PollerOutcome(PollerStop.Failed, ((ShardEnd.Failed)await failedTask.ConfigureAwait(false)).Error, false);
             }
 
+            if (await SaveFailureAsync(_parts.Checkpoints.FlushIfDueAsync).ConfigureAwait(false) is { } unsaved)
+            {
+                return unsaved;
+            }
+
             if (IsIdleLongEnough(readers))
             {
                 return new PollerOutcome(PollerStop.Idle, null, false);
@@ -119,7 +135,11 @@ public sealed class StreamPoller
             try
             {
                 await _wake.WaitAsync(wait.Token).ConfigureAwait(false);
-                nextDiscovery = _time.GetUtcNow();
+
+                // Soon, but not once per reader: when every shard rolls at once, hundreds end together,
+                // and DynamoDB answers DescribeStream (each of its pages) at most 10 times a second.
+                var soonest = lastDiscovery + discoveryGap;
+                nextDiscovery = soonest > _time.GetUtcNow() ? soonest : _time.GetUtcNow();
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -150,6 +170,29 @@ public sealed class StreamPoller
             CancellationToken.None);
         _parts.Log($"shard {shard.ShardId}: reading{(shard.ParentShardId is null ? "" : $" (parent {shard.ParentShardId} is done)")}");
         return new Running(reader, task);
+    }
+
+    /// <summary>
+    /// A write of the checkpoints, or the poller's failure naming the shards whose progress it could
+    /// not save: running on without saving would replay ever more after a crash.
+    /// </summary>
+    private async Task<PollerOutcome?> SaveFailureAsync(Func<Task> save)
+    {
+        var unsaved = _parts.Checkpoints.Unsaved();
+        try
+        {
+            await save().ConfigureAwait(false);
+            return null;
+        }
+#pragma warning disable CA1031 // Any failure to save (disk full, permissions) stops the poller with its reason.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new PollerOutcome(
+                PollerStop.Failed,
+                $"the checkpoint of shard{(unsaved.Count == 1 ? "" : "s")} {string.Join(", ", unsaved.Take(5))}{(unsaved.Count > 5 ? $" and {unsaved.Count - 5} more" : "")} could not be saved ({e.GetType().Name}: {e.Message}); the next run replays from the last saved checkpoint",
+                false);
+        }
     }
 
     /// <summary>Every running reader has seen enough empty pages in a row, and no record arrived for the idle window.</summary>

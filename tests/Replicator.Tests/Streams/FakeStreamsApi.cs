@@ -61,6 +61,27 @@ internal sealed class FakeStreamsApi : IStreamsApi
         public int EmptyPages { get; set; }
     }
 
+    /// <summary>Every shard added, in order.</summary>
+    public IReadOnlyList<string> ShardIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _shards.Select(shard => shard.Id)];
+            }
+        }
+    }
+
+    /// <summary>The sequence number of a shard's last record, as the poller's checkpoint holds it.</summary>
+    public string? LastSequenceNumber(string shardId)
+    {
+        lock (_gate)
+        {
+            return Find(shardId).Records is { Count: > 0 } records ? Text(records[^1].SequenceNumber) : null;
+        }
+    }
+
     public string AddShard(string? parent = null)
     {
         lock (_gate)

@@ -21,6 +21,9 @@ internal sealed class PollerHarness
     {
         StreamArn = FakeStreamsApi.Arn,
         IdleDelay = TimeSpan.FromMilliseconds(5),
+        // Read back to back: pacing to the service's 5 calls a second per shard has its own tests (PollerBoundsTests).
+        MinShardReadInterval = TimeSpan.Zero,
+        DescribeStreamPageInterval = TimeSpan.Zero,
         DiscoveryInterval = TimeSpan.FromMilliseconds(20),
         StopAfterIdle = TimeSpan.FromMilliseconds(150),
         BatchTimeout = TimeSpan.FromSeconds(10),
@@ -30,9 +33,15 @@ internal sealed class PollerHarness
 
     public ICheckpointStore? Store { get; set; }
 
+    /// <summary>What the poller reads (null: <see cref="Streams"/> itself).</summary>
+    public IStreamsApi? Api { get; set; }
+
+    /// <summary>What the engine writes to (null: <see cref="Target"/> itself).</summary>
+    public Replicator.Applying.ITargetWriter? Writer { get; set; }
+
     public StreamPoller Poller(TimeProvider? time = null, Random? random = null) => new(
-        Streams,
-        new ReplicationEngine([Target], null, TestSettings.FastEngine, time ?? TimeProvider.System, new Random(1)),
+        Api ?? Streams,
+        new ReplicationEngine([Writer ?? Target], null, TestSettings.FastEngine, time ?? TimeProvider.System, new Random(1)),
         Store ?? Checkpoints,
         Settings,
         time ?? TimeProvider.System,

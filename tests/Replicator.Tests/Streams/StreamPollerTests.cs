@@ -27,6 +27,9 @@ public sealed class StreamPollerTests
             StreamArn = FakeStreamsApi.Arn,
             StartAt = startAt,
             IdleDelay = TimeSpan.FromMilliseconds(5),
+            // Read back to back: pacing to the service's 5 calls a second per shard has its own tests (PollerBoundsTests).
+            MinShardReadInterval = TimeSpan.Zero,
+            DescribeStreamPageInterval = TimeSpan.Zero,
             DiscoveryInterval = TimeSpan.FromMilliseconds(20),
             StopAfterIdle = TimeSpan.FromMilliseconds(150),
             BatchTimeout = batchTimeout ?? TimeSpan.FromSeconds(10),

@@ -27,6 +27,7 @@ public sealed class Backfiller
     private readonly Applier _applier;
     private readonly PatientReads _reads;
     private readonly StreamPosition? _position;
+    private int _segmentsInFlight = 1;
 
     /// <param name="source">Reads the source table (strongly consistent scans).</param>
     /// <param name="targets">One writer per target table, in the order of <see cref="BackfillRequest.Targets"/>.</param>
@@ -159,6 +160,7 @@ public sealed class Backfiller
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(total, ReplicationOptions.MaxConcurrentSegments), CancellationToken = stop.Token };
+        _segmentsInFlight = options.MaxDegreeOfParallelism;
         try
         {
             await Parallel.ForEachAsync(progress.Unfinished, options, async (segment, token) =>
@@ -236,7 +238,10 @@ public sealed class Backfiller
         var actions = items.Select(item => WriteAction.Copy(shape.KeyOf(item), item)).ToList();
         foreach (var target in _targets)
         {
-            var results = await _applier.ApplyAsync(target, actions, _time.GetUtcNow() + ReplicationOptions.DefaultCopyTimeout, cancellationToken).ConfigureAwait(false);
+            // A target kept to a write budget lets a page through at the budget's pace, shared by every
+            // segment in flight: that wait is not a failure to write, so the deadline allows for it.
+            var paced = target is Pacing.IPacedWriter budget ? budget.TimeFor(actions) * _segmentsInFlight : TimeSpan.Zero;
+            var results = await _applier.ApplyAsync(target, actions, _time.GetUtcNow() + ReplicationOptions.DefaultCopyTimeout + paced, cancellationToken).ConfigureAwait(false);
 
             // Stopped (Ctrl-C, or another segment failed): what did not land is copied again on resume.
             cancellationToken.ThrowIfCancellationRequested();

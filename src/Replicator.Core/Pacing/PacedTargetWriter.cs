@@ -10,7 +10,7 @@ namespace Replicator.Pacing;
 /// write; 1 for a delete) and settles with what the answer says it consumed
 /// (<see cref="BatchOutcome.Written.ConsumedUnits"/>, which counts the table's indexes too).
 /// </summary>
-public sealed class PacedTargetWriter(ITargetWriter inner, CapacityBudget budget) : ITargetWriter
+public sealed class PacedTargetWriter(ITargetWriter inner, CapacityBudget budget) : ITargetWriter, IPacedWriter
 {
     public TargetTable Target => inner.Target;
 
@@ -36,6 +36,8 @@ public sealed class PacedTargetWriter(ITargetWriter inner, CapacityBudget budget
         budget.Settle(estimate, outcome is WriteOutcome.Failed ? 0 : estimate);
         return outcome;
     }
+
+    public TimeSpan TimeFor(IReadOnlyList<WriteAction> actions) => TimeSpan.FromSeconds(actions.Sum(Estimate) / budget.UnitsPerSecond);
 
     /// <summary>An item's JSON is a little larger than DynamoDB counts it, so the estimate errs high.</summary>
     private static double Estimate(WriteAction action) =>

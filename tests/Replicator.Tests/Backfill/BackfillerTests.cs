@@ -222,7 +222,13 @@ public sealed class BackfillerTests : IDisposable
             switch (segment, call)
             {
                 case (1, 2):
-                    // Segment 1 is reading its second page, slowly, when segment 0 fails.
+                    // Segment 1 is reading its second page, slowly, when segment 0 fails. It reads it
+                    // ahead, while its first page is copied: that copy is saved first.
+                    while (BackfillState.Load(ProgressPath)?.Segments[1].LastKey is null)
+                    {
+                        await Task.Delay(5, token);
+                    }
+
                     secondPageInFlight.TrySetResult();
                     await Task.Delay(Timeout.InfiniteTimeSpan, token);
                     break;

@@ -11,6 +11,7 @@ public sealed class DeleteMode
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _deletes;
+    private bool _swept;
     private int _markerWrites;
 
     public DeleteMode(bool markers = true)
@@ -18,7 +19,29 @@ public sealed class DeleteMode
         if (!markers)
         {
             _deletes = true;
+            _swept = true;
             _drained.SetResult();
+        }
+    }
+
+    /// <summary>Markers may stand on the targets: until the sweep after the switch is done (<see cref="Swept"/>).</summary>
+    public bool MarkersMayStand
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_swept;
+            }
+        }
+    }
+
+    /// <summary>The sweep is done: no marker stands on any target any more.</summary>
+    public void Swept()
+    {
+        lock (_gate)
+        {
+            _swept = true;
         }
     }
 

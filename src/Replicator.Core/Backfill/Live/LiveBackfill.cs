@@ -159,6 +159,7 @@ public sealed class LiveBackfill
         _log("sweeping the delete markers off the targets");
         var sweep = new MarkerSweep(_targets, request.Segments, _reads, _time, _random);
         await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
+        _deletes.Swept();
         File.Delete(path);
         _log($"the live copy is done: {sweep.Swept} delete marker(s) swept, {sweep.Replaced} replaced by replication first; {path} removed");
         return new LiveBackfillResult(Counters.ItemsCopied, Copies.Written, Copies.Stood, sweep.Swept, sweep.Replaced, _time.GetElapsedTime(started));

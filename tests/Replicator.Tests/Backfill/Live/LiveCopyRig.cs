@@ -105,6 +105,10 @@ internal sealed class LiveCopyRig : IDisposable
             BatchTimeout = TimeSpan.FromSeconds(10),
             BaseRetryDelay = TimeSpan.FromMilliseconds(1),
             MaxRetryDelay = TimeSpan.FromMilliseconds(10),
+
+            // Reads back to back, as the poller's own harness reads: a 200 ms pace per shard would outlast the idle stop.
+            MinShardReadInterval = TimeSpan.Zero,
+            DescribeStreamPageInterval = TimeSpan.Zero,
         };
         var poller = new StreamPoller(
             Streams,

@@ -68,15 +68,17 @@ REQUESTS_IN_FLIGHT = 64  # write requests in flight per target: ReplicationOptio
 MULTI_ACTIVE_KEYS_AT_ONCE = 1000  # keys applied at once, multi-active: bench/README.md, "Multi-active"
 DEADLINE_RESERVE_S = 3  # the engine stops retrying 3 s before the deadline: ReplicationOptions.DefaultDeadlineReserve
 
-# ==== Inputs to be replaced by the scale benchmarks (issue 15, items 2 and 4) =======================
+# ==== Inputs measured by the scale benchmarks (issue 15, items 2 and 4) ================================
 
-# REPLACE: backfill items/s per core. Today's best: 1,000,000 1 KB items at 36,000-39,000 items/s on
-# 2 cores shared with the stand-in (issue 15, main at 4c1b65f, --segments 8); the low end, per core.
-BACKFILL_ITEMS_PER_SECOND_PER_CORE = 36000 / 2
+# Backfill items/s per core: bench/README.md section 8 (bench/scale.py, bench/results/scale.md):
+# 1,000,000 1 KB items at 74,061 items/s (median of 3; runs 71,449-74,895; an earlier run that
+# hour 82,744) on 2 cores shared with the stand-in, --segments 8. Per core of the machine, as the
+# rate over both cores (the replicator's own CPU alone would allow 51,199 per core).
+BACKFILL_ITEMS_PER_SECOND_PER_CORE = 74061 / 2
 BACKFILL_CORES = 2
-# REPLACE: poller CPU per record at N shards (ms of CPU). Today's only figure: 1 shard on moto,
-# 7 % of a core at 75 records/s (bench/README.md §3), idle polling included; none at more shards.
-POLLER_CPU_MS_PER_RECORD = {1: 0.07 * 1000 / 75}
+# Poller CPU per record at N shards (ms of CPU, user + system, while a backlog drains):
+# bench/scale-poller.py against the stand-in's streams (docs/poller.md, "At many shards").
+POLLER_CPU_MS_PER_RECORD = {1: 0.078, 16: 0.057, 64: 0.056, 256: 0.061}
 ITEM_BYTES_BACKFILL = 1024  # the 1 KB items of the backfill figure
 BACKFILL_TARGET_ITEMS_PER_SECOND = 80000  # issue 15's target on 2 cores (a target, not a measurement)
 
@@ -263,8 +265,8 @@ def t_measured():
         ("multi-active round trips, 1,000 deletes", f"{MULTI_ACTIVE_ROUND_TRIPS}", "bench/README.md §2"),
         ("peak RSS, 6 MB event: realistic / 10,000 small records", f"{PEAK_RSS_6MB_REALISTIC_MIB} / {PEAK_RSS_6MB_SMALL_MIB} MiB", "bench/README.md §5"),
         ("peak RSS, 28 MB event", f"{PEAK_RSS_28MB_MIB} MiB", "bench/README.md §5"),
-        ("backfill, items/s per core (to be replaced)", n(BACKFILL_ITEMS_PER_SECOND_PER_CORE), "issue 15 (main at 4c1b65f)"),
-        ("poller CPU per record, 1 shard (to be replaced)", f"{POLLER_CPU_MS_PER_RECORD[1]:.2f} ms", "bench/README.md §3 (7 % of a core at 75/s)"),
+        ("backfill, items/s per core", n(BACKFILL_ITEMS_PER_SECOND_PER_CORE), "bench/README.md §8 (bench/scale.py)"),
+        ("poller CPU per record, 1 shard", f"{POLLER_CPU_MS_PER_RECORD[1]:.3f} ms", "docs/poller.md, At many shards (bench/scale-poller.py)"),
     ]
     return table(["measured", "value", "source"], rows)
 

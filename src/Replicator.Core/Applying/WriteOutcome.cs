@@ -37,6 +37,28 @@ public abstract record BatchOutcome
 
     public static BatchOutcome Refused(TargetErrorKind kind, string message) => new Failed(new Refusal(kind, message));
 
+    /// <summary>
+    /// A batch written as single writes (a guarded copy's conditional puts), as one BatchWriteItem
+    /// would answer: the worst refusal decides (fatal stops; poison makes the applier find the
+    /// item by single writes, where the writes already done are refused by their guards), else
+    /// the refused ones are left unprocessed, for another try.
+    /// </summary>
+    public static BatchOutcome FromSingles(IReadOnlyList<WriteAction> actions, IReadOnlyList<WriteOutcome> outcomes)
+    {
+        var refusals = outcomes.OfType<WriteOutcome.Failed>().Select(failed => failed.Refusal).ToList();
+        if (refusals.FirstOrDefault(refusal => refusal.Kind == TargetErrorKind.Fatal) is { } fatal)
+        {
+            return new Failed(fatal);
+        }
+
+        if (refusals.FirstOrDefault(refusal => refusal.Kind == TargetErrorKind.Poison) is { } poison)
+        {
+            return new Failed(poison);
+        }
+
+        return new Written([.. actions.Where((_, index) => outcomes[index] is WriteOutcome.Failed)]);
+    }
+
     /// <summary>Every action but <paramref name="Unprocessed"/> is durable; those the service left for later (throttled).</summary>
     public sealed record Written(IReadOnlyList<WriteAction> Unprocessed) : BatchOutcome
     {

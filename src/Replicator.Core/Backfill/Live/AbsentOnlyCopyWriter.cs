@@ -48,22 +48,7 @@ public sealed class AbsentOnlyCopyWriter : ITargetWriter
     public async Task<BatchOutcome> WriteBatchAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var outcomes = await WriteAllAsync(actions, cancellationToken).ConfigureAwait(false);
-        var refusals = outcomes.OfType<WriteOutcome.Failed>().Select(failed => failed.Refusal).ToList();
-
-        // The worst refusal decides, as for one BatchWriteItem: fatal stops; poison makes the
-        // applier find the item by single writes (the copies done already then find their keys taken).
-        if (refusals.FirstOrDefault(refusal => refusal.Kind == TargetErrorKind.Fatal) is { } fatal)
-        {
-            return new BatchOutcome.Failed(fatal);
-        }
-
-        if (refusals.FirstOrDefault(refusal => refusal.Kind == TargetErrorKind.Poison) is { } poison)
-        {
-            return new BatchOutcome.Failed(poison);
-        }
-
-        return new BatchOutcome.Written([.. actions.Where((_, index) => outcomes[index] is WriteOutcome.Failed)]);
+        return BatchOutcome.FromSingles(actions, await WriteAllAsync(actions, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<WriteOutcome> WriteOneAsync(WriteAction action, CancellationToken cancellationToken)
